@@ -1,0 +1,110 @@
+"""Notebook 01: checkers (solution passes, mistakes get the right hint) and explorers."""
+
+import numpy as np
+import pytest
+from nbtools import defined_function, run_solution, solutions
+
+from workshop_utils import checks
+from workshop_utils.data import load_photo
+from workshop_utils.explorers import grayscale_mixer, pixel_inspector
+
+NB = "01_input_to_tensor.ipynb"
+
+
+def test_notebook_solutions_pass_their_checkers():
+    sols = solutions(NB)
+    assert {name for name, _ in sols} == {"check_hwc_to_chw", "check_normalise", "check_grayscale"}
+    for checker, code in sols:
+        fn = defined_function(code, run_solution(code))
+        result = getattr(checks, checker)(fn, quiet=True)
+        assert result.ok, (checker, result.message)
+
+
+MISTAKES = [
+    ("check_hwc_to_chw", lambda im: None, "not_implemented"),
+    ("check_hwc_to_chw", lambda im: im.reshape(3, im.shape[0], im.shape[1]), "reshape"),
+    ("check_hwc_to_chw", lambda im: np.transpose(im, (2, 1, 0)), "swapped_hw"),
+    ("check_hwc_to_chw", lambda im: im, "unchanged"),
+    ("check_hwc_to_chw", lambda im: np.transpose(im, (2, 0, 1)).astype(float), "dtype"),
+    ("check_hwc_to_chw", lambda im: 1 / 0, "raised"),
+    ("check_normalise", lambda im: ..., "not_implemented"),
+    ("check_normalise", lambda im: im / 256, "divided_by_256"),
+    ("check_normalise", lambda im: im.astype(float), "not_scaled"),
+    ("check_normalise", lambda im: im // 255, "dtype"),
+    ("check_normalise", lambda im: (im // 255).astype(float), "integer_division"),
+    ("check_normalise", lambda im: (im - im.min()) / np.ptp(im), "min_max"),
+    ("check_grayscale", lambda im: im.mean(axis=-1), "plain_mean"),
+    ("check_grayscale", lambda im: im.astype(float) @ np.array([0.114, 0.587, 0.299]),
+     "weights_reversed"),
+    ("check_grayscale", lambda im: (im * np.array([0.299, 0.587, 0.114])).sum(0), "wrong_axis"),
+    ("check_grayscale", lambda im: im * np.array([0.299, 0.587, 0.114]), "no_sum"),
+    ("check_grayscale",
+     lambda im: (im[..., 0] * 2 + im[..., 1] * 3).astype(np.uint8).astype(float), "uint8_overflow"),
+]
+
+
+@pytest.mark.parametrize("checker,fn,code", MISTAKES)
+def test_typical_mistakes_get_the_right_hint(checker, fn, code):
+    result = getattr(checks, checker)(fn, quiet=True)
+    assert not result.ok
+    assert result.code == code, result.message
+
+
+def test_checker_prints_one_line(capsys):
+    checks.check_normalise(lambda im: im / 255)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith("✓")
+
+
+@pytest.fixture(scope="module")
+def photo():
+    return load_photo()
+
+
+def test_pixel_inspector_sweeps_whole_range(photo):
+    ex = pixel_inspector(photo)
+    assert set(ex.controls) == {"row", "col"}
+    assert ex.controls["row"].max == photo.shape[0] - 1
+    pngs = set()
+    for row in ex.sweep_values("row"):
+        for col in ex.sweep_values("col"):
+            s = ex.update(row=row, col=col)
+            assert s["rgb"] == tuple(int(v) for v in photo[row, col])
+            assert s["patch"].shape == (15, 15, 3)
+            assert f"X[{row}, {col}]" in ex.html.value
+            pngs.add(ex.png)
+    assert len(pngs) == 25  # every position drew a different picture
+    assert ex.image.value == ex.png and ex.png[:4] == b"\x89PNG"
+
+
+def test_pixel_inspector_slider_drives_redraw(photo):
+    ex = pixel_inspector(photo)
+    n, before = ex.render_count, ex.png
+    ex.controls["row"].value = 5  # as a learner dragging the slider
+    assert ex.render_count == n + 1 and ex.png != before and ex.state["row"] == 5
+
+
+def test_grayscale_mixer_sweeps_whole_range(photo):
+    ex = grayscale_mixer(photo)
+    default = ex.state["gray"]
+    assert np.allclose(default, photo.astype(float) @ np.array([0.299, 0.587, 0.114]))
+    for name in ("w_r", "w_g", "w_b"):
+        for v in ex.sweep_values(name):
+            s = ex.update(**{name: v})
+            assert np.all(np.isfinite(s["gray"]))
+            assert 0.0 <= s["clipped_fraction"] <= 1.0
+        ex.update(**{name: ex.controls[name].min})
+    s = ex.update(w_r=2.0, w_g=2.0, w_b=2.0)
+    assert s["clipped_fraction"] > 0.5 and "outside 0..255" in ex.html.value
+
+
+def test_explorer_update_validates(photo):
+    ex = grayscale_mixer(photo)
+    with pytest.raises(ValueError, match="unknown control"):
+        ex.update(w_x=1)
+    with pytest.raises(ValueError, match="between"):
+        ex.update(w_r=10)
+    with pytest.raises(ValueError, match="uint8 RGB"):
+        grayscale_mixer(photo[..., 0])
+    with pytest.raises(ValueError, match="uint8 RGB"):
+        pixel_inspector(photo.astype(float))

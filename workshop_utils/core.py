@@ -1,0 +1,58 @@
+"""Reproducibility and hardware: ``seed_everything`` and ``device``."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+
+from ._validate import require_int
+
+__all__ = ["seed_everything", "device"]
+
+
+def seed_everything(seed: int = 0) -> np.random.Generator:
+    """Seed Python, numpy and torch so a notebook run twice prints the same numbers.
+
+    Returns a fresh ``numpy.random.Generator`` seeded with ``seed`` for code that
+    prefers explicit generators.
+    """
+    seed = require_int(seed, "seed", low=0, high=2**32 - 1)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    import torch
+
+    torch.manual_seed(seed)
+    if torch.cuda.is_available():  # pragma: no cover - no GPU in CI
+        torch.cuda.manual_seed_all(seed)
+    return np.random.default_rng(seed)
+
+
+def device(prefer: str | None = None):
+    """The best available torch device: CUDA, then Apple's MPS, then the CPU.
+
+    ``prefer="cpu"`` (or the environment variable ``WORKSHOP_DEVICE=cpu``) forces a device.
+    """
+    import torch
+
+    prefer = prefer or os.environ.get("WORKSHOP_DEVICE")
+    if prefer is not None:
+        if prefer not in {"cpu", "cuda", "mps"}:
+            raise ValueError(f"prefer must be 'cpu', 'cuda' or 'mps'; got {prefer!r}")
+        if prefer == "cuda" and not torch.cuda.is_available():
+            raise ValueError("prefer='cuda' but torch sees no CUDA GPU on this machine")
+        if prefer == "mps" and not _mps_available(torch):
+            raise ValueError("prefer='mps' but torch sees no Apple MPS device on this machine")
+        return torch.device(prefer)
+    if torch.cuda.is_available():  # pragma: no cover - no GPU in CI
+        return torch.device("cuda")
+    if _mps_available(torch):  # pragma: no cover - no Apple GPU in CI
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def _mps_available(torch) -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
