@@ -1,0 +1,144 @@
+"""A small, seeded training loop used by the notebooks: ``fit``, ``evaluate``, ``predict_proba``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+
+from ._validate import require_int, require_range
+
+__all__ = ["History", "fit", "evaluate", "predict_proba", "random_shift"]
+
+
+@dataclass
+class History:
+    """Per-epoch numbers of a training run (kept for plots and tests)."""
+
+    loss: list = field(default_factory=list)
+    train_acc: list = field(default_factory=list)
+    val_acc: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __repr__(self) -> str:
+        last = f"loss {self.loss[-1]:.3f}" if self.loss else "not trained"
+        if self.val_acc:
+            last += f", held-out accuracy {self.val_acc[-1]:.1%}"
+        return f"History({len(self.loss)} epochs, {last}, {self.seconds:.1f} s)"
+
+
+def random_shift(x: torch.Tensor, max_shift: int, generator=None) -> torch.Tensor:
+    """Shift each image of a batch N×C×H×W by up to ±``max_shift`` pixels (zero fill)."""
+    if max_shift <= 0:
+        return x
+    n, c, h, w = x.shape
+    pad = F.pad(x, (max_shift,) * 4)
+    dx = torch.randint(0, 2 * max_shift + 1, (n,), generator=generator)
+    dy = torch.randint(0, 2 * max_shift + 1, (n,), generator=generator)
+    rows = (dy[:, None] + torch.arange(h)[None, :])  # n×h
+    cols = (dx[:, None] + torch.arange(w)[None, :])  # n×w
+    idx_n = torch.arange(n)[:, None, None]
+    out = pad.permute(0, 2, 3, 1)[idx_n, rows[:, :, None], cols[:, None, :]]  # n×h×w×c
+    return out.permute(0, 3, 1, 2).contiguous()
+
+
+def _check_xy(X, y, name="X"):
+    if not torch.is_tensor(X) or not torch.is_tensor(y):
+        raise ValueError(f"{name} and its labels must be torch tensors (use Split.tensors())")
+    if len(X) != len(y):
+        raise ValueError(f"{name} has {len(X)} examples but the labels have {len(y)}")
+    if y.dtype != torch.int64:
+        raise ValueError(f"labels must be int64 class indices; got {y.dtype}")
+
+
+@torch.no_grad()
+def predict_proba(model, X, batch_size: int = 1000) -> torch.Tensor:
+    """Softmax probabilities N×C of ``model`` on ``X`` (evaluation mode)."""
+    model.eval()
+    out = [torch.softmax(model(X[i:i + batch_size]), dim=1) for i in range(0, len(X), batch_size)]
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def evaluate(model, X, y, batch_size: int = 1000) -> float:
+    """Accuracy of ``model`` on ``(X, y)``, a float in [0, 1]."""
+    _check_xy(X, y)
+    model.eval()
+    correct = 0
+    for i in range(0, len(X), batch_size):
+        correct += (model(X[i:i + batch_size]).argmax(1) == y[i:i + batch_size]).sum().item()
+    return correct / max(1, len(X))
+
+
+def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
+        loss_fn=None, weight_decay: float = 0.0, onecycle: bool = True,
+        label_smoothing: float = 0.0, max_shift: int = 0, X_val=None, y_val=None,
+        seed: int = 0, progress: bool = True, on_epoch=None) -> History:
+    """Train ``model`` with AdamW (optionally a one-cycle schedule) and return its History.
+
+    ``loss_fn(logits, y)`` defaults to cross-entropy (with ``label_smoothing``).
+    ``on_epoch(epoch, history)`` is called after every epoch (live plots use it).
+    """
+    _check_xy(X, y)
+    epochs = require_int(epochs, "epochs", low=1)
+    batch_size = require_int(batch_size, "batch_size", low=1)
+    lr = require_range(lr, "lr", low=0.0)
+    if X_val is not None:
+        _check_xy(X_val, y_val, "X_val")
+    if loss_fn is None:
+        def loss_fn(logits, target):
+            return F.cross_entropy(logits, target, label_smoothing=label_smoothing)
+    gen = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    steps_per_epoch = (len(X) + batch_size - 1) // batch_size
+    sched = (torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * steps_per_epoch)
+             if onecycle else None)
+    hist = History()
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=epochs, desc="training", unit="epoch", leave=True)
+    t0 = time.perf_counter()
+    for epoch in range(epochs):
+        model.train()
+        perm = torch.randperm(len(X), generator=gen)
+        total, correct, seen = 0.0, 0, 0
+        for i in range(0, len(X), batch_size):
+            idx = perm[i:i + batch_size]
+            xb, yb = X[idx], y[idx]
+            if max_shift:
+                xb = random_shift(xb, max_shift, gen)
+            logits = model(xb)
+            loss = loss_fn(logits, yb)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"the loss became {loss.item()} in epoch {epoch + 1}: "
+                                         "lower the learning rate")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if sched is not None:
+                sched.step()
+            total += loss.item() * len(idx)
+            correct += (logits.argmax(1) == yb).sum().item()
+            seen += len(idx)
+        hist.loss.append(total / seen)
+        hist.train_acc.append(correct / seen)
+        if X_val is not None:
+            hist.val_acc.append(evaluate(model, X_val, y_val))
+        hist.seconds = time.perf_counter() - t0
+        if bar is not None:
+            post = {"loss": f"{hist.loss[-1]:.3f}"}
+            if hist.val_acc:
+                post["held-out acc"] = f"{hist.val_acc[-1]:.1%}"
+            bar.set_postfix(post)
+            bar.update(1)
+        if on_epoch is not None:
+            on_epoch(epoch, hist)
+    if bar is not None:
+        bar.close()
+    model.eval()
+    return hist
