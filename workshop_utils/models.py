@@ -16,7 +16,7 @@ from torch import nn
 
 from ._validate import require_int
 
-__all__ = ["SmallCNN", "cached_weights", "count_parameters"]
+__all__ = ["SmallCNN", "cached_weights", "count_parameters", "pretrained_cnn", "CNN_RECIPE"]
 
 
 class SmallCNN(nn.Module):
@@ -101,3 +101,33 @@ def cached_weights(model: nn.Module, key: str, train_fn, *, folder=None, verbose
         if os.path.exists(tmp):
             os.remove(tmp)
     return model.eval()
+
+
+# The recipe the course trains its CNN with (notebook 05 measures it; 07–10 reuse it).
+CNN_RECIPE = dict(epochs=12, lr=3e-3, batch_size=64, max_shift=2, label_smoothing=0.1,
+                  weight_decay=1e-4)
+CNN_RECIPE_VERSION = 1  # bump when the recipe or SmallCNN changes, so caches retrain
+
+
+def pretrained_cnn(seed: int = 0, verbose: bool = True) -> SmallCNN:
+    """SmallCNN trained with ``CNN_RECIPE`` on MNIST-5k's split ``load_mnist5k(seed=0)``.
+
+    Trained once (about 10 s on a laptop CPU), then loaded from the cache.
+    """
+    from .data import load_mnist5k
+    from .training import fit
+
+    seed = require_int(seed, "seed", low=0)
+
+    def train(model):
+        torch.manual_seed(seed)
+        for m in model.modules():  # re-initialise under the seed
+            if hasattr(m, "reset_parameters"):
+                m.reset_parameters()
+        Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
+        fit(model, Xtr, ytr, seed=seed, progress=verbose, **CNN_RECIPE)
+
+    torch.manual_seed(seed)
+    model = SmallCNN()
+    key = f"smallcnn_r{CNN_RECIPE_VERSION}_seed{seed}"
+    return cached_weights(model, key, train, verbose=verbose)
