@@ -12,7 +12,7 @@ JOBS ?= 2
 export MPLBACKEND := Agg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: env lab test lint sync assets clean
+.PHONY: env lab test lint sync assets clean bench
 
 env: $(STAMP)
 
@@ -43,3 +43,6 @@ assets: env
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+bench: env
+	$(BIN)/python benchmarks/run.py

@@ -17,13 +17,16 @@ import time
 __all__ = ["Explorer", "render_png"]
 
 
-def _encode_png(canvas) -> bytes:
+def _encode_png(canvas, fmt: str = "png") -> bytes:
     from PIL import Image
 
     w, h = canvas.get_width_height()
     img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buf = io.BytesIO()
-    img.convert("RGB").save(buf, format="png", compress_level=1)
+    if fmt == "jpeg":  # photographs: JPEG encodes ~10x faster than PNG and is smaller
+        img.convert("RGB").save(buf, format="jpeg", quality=90)
+    else:
+        img.convert("RGB").save(buf, format="png", compress_level=1)
     return buf.getvalue()
 
 
@@ -49,6 +52,7 @@ class Explorer:
     * ``self.controls`` - dict of name -> ipywidgets control (sliders, dropdowns …)
     * ``self.state`` - what ``compute`` returned for the values last drawn
     * ``self.update(**values)`` - set controls programmatically and redraw once
+    * ``self.png`` - the encoded picture last shown (PNG, or JPEG with ``image_format``)
     * ``self.widget`` - the ipywidgets box to display (``display(explorer)`` works too)
 
     Speed: artists that ``setup`` appends to ``self.dynamic`` are drawn over a cached
@@ -60,6 +64,7 @@ class Explorer:
     figsize = (6.0, 3.5)
     dpi = 80
     title: str | None = None
+    image_format = "png"  # "jpeg" for explorers that show photographs (faster to encode)
 
     def __init__(self, controls: dict, *, extra_widgets=(), figsize=None, dpi=None):
         import ipywidgets as widgets
@@ -82,7 +87,7 @@ class Explorer:
         w_px = int(self.figsize[0] * self.dpi)
         h_px = int(self.figsize[1] * self.dpi)
         self.image = widgets.Image(
-            format="png", layout=widgets.Layout(width=f"{w_px}px", height=f"{h_px}px")
+            format=self.image_format, layout=widgets.Layout(width=f"{w_px}px", height=f"{h_px}px")
         )
         self.html = widgets.HTML(value="")
         self.setup()
@@ -128,7 +133,17 @@ class Explorer:
 
     def _render(self) -> bytes:
         if not self.dynamic:
-            return render_png(self.fig)
+            if self.image_format == "png":
+                return render_png(self.fig)
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            canvas = self.fig.canvas
+            if not isinstance(canvas, FigureCanvasAgg):
+                canvas = FigureCanvasAgg(self.fig)
+            canvas.draw()
+            if self.fig.get_layout_engine() is not None:
+                self.fig.set_layout_engine("none")
+            return _encode_png(canvas, self.image_format)
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         canvas = self.fig.canvas
@@ -145,7 +160,7 @@ class Explorer:
         for artist in self.dynamic:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
-        return _encode_png(canvas)
+        return _encode_png(canvas, self.image_format)
 
     def redraw(self) -> None:
         t0 = time.perf_counter()

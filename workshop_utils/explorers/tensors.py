@@ -24,6 +24,7 @@ class PixelInspector(Explorer):
 
     title = "Pixel inspector"
     figsize = (7.5, 3.2)
+    image_format = "jpeg"
 
     def __init__(self, image, zoom: int = 7):
         import ipywidgets as widgets
@@ -97,11 +98,17 @@ class GrayscaleMixer(Explorer):
 
     title = "Grayscale mixer"
     figsize = (7.5, 3.0)
+    image_format = "jpeg"
 
-    def __init__(self, image, weights=tensors.LUMA_WEIGHTS):
+    def __init__(self, image, weights=tensors.LUMA_WEIGHTS, max_side: int = 320):
         import ipywidgets as widgets
 
-        self.img = _rgb_uint8(image)
+        img = _rgb_uint8(image)
+        step = max(1, int(np.ceil(max(img.shape[:2]) / max_side)))
+        # A preview: every step-th pixel (the figure shows ~300 px anyway), kept as float32
+        # so each slider move is one small matrix product.
+        self.img = np.ascontiguousarray(img[::step, ::step])
+        self._imgf = self.img.astype(np.float32)
         kw = dict(min=-1.0, max=2.0, step=0.01, readout_format=".2f")
         controls = {
             name: widgets.FloatSlider(value=float(w), description=f"w_{name[-1].upper()}", **kw)
@@ -121,7 +128,7 @@ class GrayscaleMixer(Explorer):
         self.dynamic = [self.gray_im, self.gray_title]
 
     def compute(self, w_r, w_g, w_b):
-        gray = tensors.to_grayscale(self.img, (w_r, w_g, w_b))
+        gray = self._imgf @ np.array([w_r, w_g, w_b], dtype=np.float32)
         clipped = float(np.mean((gray < 0) | (gray > 255)))
         return {"weights": (w_r, w_g, w_b), "gray": gray, "sum": w_r + w_g + w_b,
                 "mean": float(gray.mean()), "clipped_fraction": clipped}

@@ -1,0 +1,243 @@
+"""Performance report: ``make bench`` writes benchmarks/RESULTS.md and benchmarks/results.json.
+
+Measures on this machine, with no timing asserts anywhere (it is not a test):
+1. every notebook's headless execution time and the kernel's peak resident memory;
+2. every explorer's update latency (controls set across their ranges, figure rendered
+   to PNG as the browser receives it): median and 95th percentile;
+3. the browser slider → redrawn image latency recorded by the browser tests;
+4. CNN and ViT on MNIST-5k over 3 seeds (benchmarks/bench_models.py);
+5. install: environment size, `import workshop_utils` time, MNIST-5k first and cached load.
+
+    python benchmarks/run.py [--skip-models] [--only 01,02]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT_MD = ROOT / "benchmarks" / "RESULTS.md"
+OUT_JSON = ROOT / "benchmarks" / "results.json"
+BROWSER_JSON = ROOT / "tests" / "_artifacts" / "browser_latency.json"
+
+TARGETS = {
+    "course_s": 90.0,
+    "explorer_p95_ms": 50.0,
+    "browser_worst_ms": 150.0,
+    "cnn_acc": 0.985, "cnn_s": 10.0,
+    "vit_acc": 0.96, "vit_s": 20.0,
+    "notebook_peak_mb": 1024.0,
+    "env_gb": 2.0,
+}
+
+# Appended to each notebook copy: sweep every explorer the notebook created, then report
+# the kernel's own peak memory. Explorers whose single update takes over a second (ones
+# that train) are timed once and not swept.
+PROBE = r'''
+import gc as _gc, json as _json, resource as _resource, time as _time
+from workshop_utils.explorers import Explorer as _Explorer
+_found = [o for o in _gc.get_objects() if isinstance(o, _Explorer)]
+_res = {}
+for _k, _ex in enumerate(_found):
+    _name = f"{type(_ex).__name__}#{_k}"
+    _times, _skipped = [], None
+    _orig = dict(_ex.values)
+    for _ctl in list(_ex.controls):
+        try:
+            _vals = _ex.sweep_values(_ctl, n=8)
+        except Exception as _e:  # noqa
+            continue
+        for _v in _vals:
+            _t = _time.perf_counter()
+            _ex.update(**{_ctl: _v})
+            _dt = _time.perf_counter() - _t
+            _times.append(_dt)
+            if _dt > 1.0:
+                _skipped = f"an update took {_dt:.1f} s: not swept further"
+                break
+        if _skipped:
+            break
+        _ex.update(**{_ctl: _orig[_ctl]})
+    _res[_name] = {"times_s": _times, "note": _skipped}
+print("@@BENCH@@" + _json.dumps({"explorers": _res,
+      "peak_rss_mb": _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024}))
+'''
+
+
+def run_notebook(path: Path, timeout: int = 600) -> dict:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    n_cells = len(nb.cells)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    t0 = time.perf_counter()
+    with client.setup_kernel():
+        for i, cell in enumerate(nb.cells):
+            client.execute_cell(cell, i)
+        elapsed = time.perf_counter() - t0
+        probe = nbformat.v4.new_code_cell(PROBE)
+        nb.cells.append(probe)
+        client.execute_cell(probe, n_cells)
+    text = "".join(o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream")
+    payload = json.loads(text.split("@@BENCH@@", 1)[1].strip().splitlines()[0])
+    return {"seconds": elapsed, **payload}
+
+
+def pct(xs, q):
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    k = (len(xs) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def py(code: str, env=None) -> str:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={**os.environ, **(env or {})}).stdout.strip()
+
+
+def install_numbers() -> dict:
+    venv = Path(sys.prefix)
+    size = int(subprocess.run(["du", "-sb", str(venv)], capture_output=True, text=True,
+                              check=True).stdout.split()[0])
+    imp = [float(py("import time; t=time.perf_counter(); import workshop_utils; "
+                    "print(time.perf_counter()-t)")) for _ in range(3)]
+    with tempfile.TemporaryDirectory() as tmp:
+        code = ("import time; t=time.perf_counter(); from workshop_utils.data import load_mnist5k; "
+                "load_mnist5k(); print(time.perf_counter()-t)")
+        first = float(py(code, {"WORKSHOP_CACHE": tmp}))
+        cached = [float(py(code, {"WORKSHOP_CACHE": tmp})) for _ in range(3)]
+    return {"env_bytes": size, "env_path": str(venv), "import_s": statistics.median(imp),
+            "mnist_first_s": first, "mnist_cached_s": statistics.median(cached)}
+
+
+def mark(ok) -> str:
+    return "met" if ok else "**missed**"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-models", action="store_true")
+    ap.add_argument("--only", default="")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if args.only:
+        keep = set(args.only.split(","))
+        notebooks = [p for p in notebooks if p.name[:2] in keep]
+    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                           "platform": platform.platform(),
+                           "loadavg_start": os.getloadavg()}, "notebooks": {}}
+    for path in notebooks:
+        print("notebook", path.name, flush=True)
+        results["notebooks"][path.name] = run_notebook(path)
+    if not args.skip_models and (ROOT / "benchmarks" / "bench_models.py").exists():
+        print("models (3 seeds)", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_models.py")], check=True)
+    models_json = ROOT / "benchmarks" / "models.json"
+    if models_json.exists():
+        results["models"] = json.loads(models_json.read_text())
+    if BROWSER_JSON.exists():
+        results["browser"] = json.loads(BROWSER_JSON.read_text())
+    print("install", flush=True)
+    results["install"] = install_numbers()
+    results["machine"]["loadavg_end"] = os.getloadavg()
+    OUT_JSON.write_text(json.dumps(results, indent=1))
+    OUT_MD.write_text(report(results))
+    print("wrote", OUT_MD.relative_to(ROOT), "and", OUT_JSON.relative_to(ROOT))
+    return 0
+
+
+def report(r: dict) -> str:
+    T = TARGETS
+    lines = ["# Performance report", "",
+             "Written by `make bench` (benchmarks/run.py); raw numbers in `results.json`.", "",
+             f"Machine: {r['machine']['cpus']} CPUs, Python {r['machine']['python']}, "
+             f"{r['machine']['platform']}; load average at start "
+             f"{r['machine']['loadavg_start'][0]:.2f}, at end {r['machine']['loadavg_end'][0]:.2f}.",
+             ""]
+    nbs = r["notebooks"]
+    total = sum(v["seconds"] for v in nbs.values())
+    lines += ["## 1. Notebooks (headless, sequential)", "",
+              "| notebook | run time (s) | kernel peak memory (MB) | ≤ 1 GB |", "|---|---|---|---|"]
+    for name, v in nbs.items():
+        lines.append(f"| {name} | {v['seconds']:.1f} | {v['peak_rss_mb']:.0f} | "
+                     f"{mark(v['peak_rss_mb'] <= T['notebook_peak_mb'])} |")
+    lines += ["", f"Whole course: **{total:.1f} s** (target ≤ {T['course_s']:.0f} s: "
+              f"{mark(total <= T['course_s'])}).", ""]
+    lines += ["## 2. Explorer update latency", "",
+              "Controls set programmatically across their ranges; each update recomputes and "
+              "renders the PNG the browser receives.", "",
+              "| notebook | explorer | updates | median (ms) | p95 (ms) | p95 ≤ 50 ms |",
+              "|---|---|---|---|---|---|"]
+    for name, v in nbs.items():
+        for ex, e in v["explorers"].items():
+            ts = [t * 1000 for t in e["times_s"]]
+            if not ts:
+                continue
+            p95 = pct(ts, 0.95)
+            note = f" ({e['note']})" if e.get("note") else ""
+            lines.append(f"| {name[:2]} | {ex}{note} | {len(ts)} | {statistics.median(ts):.1f} | "
+                         f"{p95:.1f} | {mark(p95 <= T['explorer_p95_ms'])} |")
+    lines += [""]
+    lines += ["## 3. Browser: slider → redrawn plot", ""]
+    b = r.get("browser")
+    if b:
+        lines += ["| notebook | moves | median (ms) | worst (ms) | worst ≤ 150 ms |", "|---|---|---|---|---|"]
+        for name, v in sorted(b.items()):
+            ts = v if isinstance(v, list) else v.get("latencies_ms", [])
+            if ts:
+                lines.append(f"| {name} | {len(ts)} | {statistics.median(ts):.0f} | {max(ts):.0f} | "
+                             f"{mark(max(ts) <= T['browser_worst_ms'])} |")
+    else:
+        lines.append("No browser latencies found: run `make test` (the browser tests write "
+                     f"`{BROWSER_JSON.relative_to(ROOT)}`), then `make bench`.")
+    lines += [""]
+    lines += ["## 4. CNN and ViT on MNIST-5k (3 seeds, stratified 80/20)", ""]
+    m = r.get("models")
+    if m:
+        lines += ["| model | held-out accuracy (mean ± sd) | training time (s, mean ± sd) | target | met |",
+                  "|---|---|---|---|---|"]
+        for key, acc_t, s_t in (("cnn", T["cnn_acc"], T["cnn_s"]), ("vit", T["vit_acc"], T["vit_s"])):
+            if key not in m:
+                continue
+            v = m[key]
+            accs, secs = v["accuracy"], v["seconds"]
+            ma, sa = statistics.mean(accs), (statistics.stdev(accs) if len(accs) > 1 else 0)
+            ms, ss = statistics.mean(secs), (statistics.stdev(secs) if len(secs) > 1 else 0)
+            lines.append(f"| {key.upper()} | {ma:.2%} ± {sa:.2%} | {ms:.1f} ± {ss:.1f} | "
+                         f"≥ {acc_t:.1%} in ≤ {s_t:.0f} s | {mark(ma >= acc_t and ms <= s_t)} |")
+    else:
+        lines.append("Not measured (benchmarks/bench_models.py missing or skipped).")
+    lines += [""]
+    i = r["install"]
+    gb = i["env_bytes"] / 1e9
+    env_name = Path(i["env_path"]).name
+    cached = i["mnist_cached_s"]
+    lines += ["## 5. Install", "",
+              "| what | value | target |", "|---|---|---|",
+              f"| environment size on disk (`{env_name}`) | {gb:.2f} GB | "
+              f"≤ 2 GB: {mark(gb <= T['env_gb'])} |",
+              f"| `import workshop_utils` (fresh process, median of 3) | "
+              f"{i['import_s'] * 1000:.0f} ms | |",
+              f"| first load of MNIST-5k (parse + cache) | {i['mnist_first_s']:.2f} s | |",
+              f"| cached load of MNIST-5k (fresh process, median of 3) | {cached:.2f} s | "
+              f"≤ 0.3 s: {mark(cached <= 0.3)} |",
+              ""]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
