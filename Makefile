@@ -24,8 +24,10 @@ $(STAMP): pyproject.toml tools/install_torch.sh
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
 	@touch $@
 
+# LAB_ARGS passes options to JupyterLab, e.g. LAB_ARGS="--no-browser --port 8899"
+LAB_ARGS ?=
 lab: env
-	$(BIN)/jupyter lab notebooks/01_input_to_tensor.ipynb
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/01_input_to_tensor.ipynb
 
 test: env
 	$(BIN)/python -m ruff check .
