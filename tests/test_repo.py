@@ -51,6 +51,7 @@ def test_notebook_shape_of_a_lesson(path):
     assert "**Time:**" in first_md and "Prerequisites" in first_md
     first_code = next(c for c in nb.cells if c.cell_type == "code").source
     assert first_code.startswith(course.setup_block())
+    assert first_code.count("# --- course set-up") == 1, "the Colab set-up block is repeated"
     text = "\n".join(c.source for c in nb.cells)
     assert len(re.findall(r"Coding Exercise", text)) >= 2
     assert "<details>" in text and "Key takeaways" in text

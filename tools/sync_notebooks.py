@@ -8,6 +8,7 @@ It also strips outputs and execution counts (notebooks are committed clean).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -22,13 +23,10 @@ from workshop_utils import course  # noqa: E402
 def sync(nb) -> None:
     name = None
     code = next(c for c in nb.cells if c.cell_type == "code")
-    src = code.source
-    if course.SETUP_BEGIN in src and course.SETUP_END in src:
-        head, rest = src.split(course.SETUP_BEGIN, 1)
-        _, tail = rest.split(course.SETUP_END, 1)
-        code.source = head + course.setup_block() + tail
-    else:
-        code.source = course.setup_block() + "\n" + src
+    # Remove every earlier set-up block (whatever its marker wording), then write one.
+    block = re.compile(r"^# --- course set-up.*?^# --- end of course set-up ---\n?", re.S | re.M)
+    body = block.sub("", code.source).lstrip("\n")
+    code.source = course.setup_block() + "\n" + body
     md = next(c for c in nb.cells if c.cell_type == "markdown")
     name = nb.metadata.get("workshop", {}).get("file")
     lines = md.source.splitlines()
