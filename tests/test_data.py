@@ -267,3 +267,10 @@ def test_real_hashes_are_sha256():
         assert len(info["hashes"]) == 4
         for h in info["hashes"].values():
             assert len(h) == 64 and int(h, 16) >= 0
+
+
+def test_photo_matches_scikit_learn():
+    from sklearn.datasets import load_sample_image
+
+    for name in data.PHOTOS:
+        assert np.array_equal(data.load_photo(name), load_sample_image(f"{name}.jpg"))

@@ -85,10 +85,23 @@ def load_photo(name: str = "china") -> np.ndarray:
         name = name[:-4]
     if name not in PHOTOS:
         raise ValueError(f"unknown photo {name!r}; choose one of {PHOTOS}")
-    from sklearn.datasets import load_sample_image
+    import importlib.util
 
-    img = np.asarray(load_sample_image(f"{name}.jpg"))
-    assert img.dtype == np.uint8 and img.ndim == 3 and img.shape[2] == 3
+    from PIL import Image
+
+    # Read the JPEG that ships inside scikit-learn directly: importing scikit-learn
+    # (what load_sample_image would do) costs over a second in a fresh kernel.
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise DatasetUnavailableError(
+            "the sample photographs ship with scikit-learn, which is not installed; "
+            "install it with: pip install scikit-learn"
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "images" / f"{name}.jpg"
+    if not path.exists():
+        raise DatasetUnavailableError(f"scikit-learn is installed but {path} is missing")
+    with Image.open(path) as im:
+        img = np.asarray(im.convert("RGB"))
     return img
 
 
