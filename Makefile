@@ -12,7 +12,7 @@ JOBS ?= 2
 export MPLBACKEND := Agg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: env lab test lint sync assets clean bench
+.PHONY: env lab test lint sync assets clean bench test-oldest
 
 env: $(STAMP)
 
@@ -29,10 +29,31 @@ LAB_ARGS ?=
 lab: env
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/01_input_to_tensor.ipynb
 
+# tests/ includes tests/browser: every notebook in JupyterLab + Debian's Chromium (skipped,
+# saying how to install it, where chromium is missing); screenshots and slider latencies
+# go to tests/_artifacts/screenshots/.
 test: env
 	$(BIN)/python -m ruff check .
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		-p no:cacheprovider tests notebooks
+
+# The oldest versions the package claims, with Colab's ipywidgets 7.7.1 and kernel stack
+# (tests/constraints-oldest.txt), in a second environment: unit tests and every notebook.
+OLDEST ?= .venv-oldest
+OLDEST_STAMP := $(OLDEST)/.installed
+
+$(OLDEST_STAMP): pyproject.toml tests/constraints-oldest.txt tools/install_torch.sh
+	@test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(OLDEST)
+	$(OLDEST)/bin/python -m pip install -q --upgrade pip
+	tools/install_torch.sh $(OLDEST)/bin/python "$(TORCH)"
+	$(OLDEST)/bin/python -m pip install -q --only-binary=:all: -c tests/constraints-oldest.txt -e ".[test]"
+	$(OLDEST)/bin/python -m ipykernel install --sys-prefix --name python3 \
+		--display-name "Python 3 (course, oldest)" >/dev/null
+	@touch $@
+
+test-oldest: $(OLDEST_STAMP)
+	COURSE_OLDEST_ENV=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax \
+		--nbval-current-env -p no:cacheprovider --ignore=tests/browser tests notebooks
 
 lint: env
 	$(BIN)/python -m ruff check .
@@ -44,7 +65,7 @@ assets: env
 	$(BIN)/python -m workshop_utils.figures assets
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST) .pytest_cache .ruff_cache
 
 bench: env
 	$(BIN)/python benchmarks/run.py

@@ -16,7 +16,8 @@ from torch import nn
 
 from ._validate import require_int
 
-__all__ = ["SmallCNN", "cached_weights", "count_parameters", "pretrained_cnn", "CNN_RECIPE"]
+__all__ = ["SmallCNN", "cached_weights", "count_parameters", "pretrained_cnn", "pretrained_vit",
+           "CNN_RECIPE"]
 
 
 class SmallCNN(nn.Module):
@@ -104,9 +105,11 @@ def cached_weights(model: nn.Module, key: str, train_fn, *, folder=None, verbose
 
 
 # The recipe the course trains its CNN with (notebook 05 measures it; 07–10 reuse it).
-CNN_RECIPE = dict(epochs=12, lr=3e-3, batch_size=64, max_shift=2, label_smoothing=0.1,
-                  weight_decay=1e-4)
-CNN_RECIPE_VERSION = 1  # bump when the recipe or SmallCNN changes, so caches retrain
+# Tuned on the stratified 80/20 split (benchmarks/bench_models.py): random shifts of ±2 px,
+# rotations of ±15° and zooms of ±15 % make 4,000 digits go much further.
+CNN_RECIPE = dict(epochs=20, lr=5e-3, batch_size=64, max_shift=2, max_rotate=15.0, max_scale=0.15,
+                  label_smoothing=0.1, weight_decay=1e-4)
+CNN_RECIPE_VERSION = 2  # bump when the recipe or SmallCNN changes, so caches retrain
 
 
 def pretrained_cnn(seed: int = 0, verbose: bool = True) -> SmallCNN:
@@ -131,3 +134,10 @@ def pretrained_cnn(seed: int = 0, verbose: bool = True) -> SmallCNN:
     model = SmallCNN()
     key = f"smallcnn_r{CNN_RECIPE_VERSION}_seed{seed}"
     return cached_weights(model, key, train, verbose=verbose)
+
+
+def pretrained_vit(seed: int = 0, verbose: bool = True):
+    """The course's TinyViT, trained once with ``vit.VIT_RECIPE`` and cached (see ``vit.py``)."""
+    from .vit import pretrained_vit as _pretrained_vit
+
+    return _pretrained_vit(seed, verbose=verbose)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -10,7 +11,7 @@ import torch.nn.functional as F
 
 from ._validate import require_int, require_range
 
-__all__ = ["History", "fit", "evaluate", "predict_proba", "random_shift"]
+__all__ = ["History", "fit", "evaluate", "predict_proba", "random_shift", "random_affine"]
 
 
 @dataclass
@@ -44,6 +45,24 @@ def random_shift(x: torch.Tensor, max_shift: int, generator=None) -> torch.Tenso
     return out.permute(0, 3, 1, 2).contiguous()
 
 
+def random_affine(x: torch.Tensor, max_shift: float = 0.0, max_rotate: float = 0.0,
+                  max_scale: float = 0.0, generator=None) -> torch.Tensor:
+    """Randomly shift (±``max_shift`` px), rotate (±``max_rotate`` degrees) and scale
+    (×(1 ± ``max_scale``)) each image of a batch N×C×H×W (bilinear, zero fill)."""
+    n, _, h, w = x.shape
+
+    def uniform(lo_hi):
+        return (torch.rand(n, generator=generator) * 2 - 1) * lo_hi
+
+    angle = uniform(max_rotate) * (math.pi / 180)
+    scale = 1 + uniform(max_scale)
+    tx, ty = uniform(2 * max_shift / w), uniform(2 * max_shift / h)
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos, -sin, tx], 1), torch.stack([sin, cos, ty], 1)], 1)
+    grid = F.affine_grid(theta.to(x.dtype), list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
 def _check_xy(X, y, name="X"):
     if not torch.is_tensor(X) or not torch.is_tensor(y):
         raise ValueError(f"{name} and its labels must be torch tensors (use Split.tensors())")
@@ -74,17 +93,23 @@ def evaluate(model, X, y, batch_size: int = 1000) -> float:
 
 def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
         loss_fn=None, weight_decay: float = 0.0, onecycle: bool = True,
-        label_smoothing: float = 0.0, max_shift: int = 0, X_val=None, y_val=None,
-        seed: int = 0, progress: bool = True, on_epoch=None) -> History:
+        label_smoothing: float = 0.0, max_shift: int = 0, max_rotate: float = 0.0,
+        max_scale: float = 0.0, X_val=None, y_val=None, seed: int = 0, progress: bool = True,
+        on_epoch=None) -> History:
     """Train ``model`` with AdamW (optionally a one-cycle schedule) and return its History.
 
     ``loss_fn(logits, y)`` defaults to cross-entropy (with ``label_smoothing``).
-    ``on_epoch(epoch, history)`` is called after every epoch (live plots use it).
+    ``on_epoch(epoch, history)`` is called after every epoch (live plots use it); the time
+    it takes is left out of ``History.seconds``.
+    Augmentation: ``max_shift`` (whole pixels); ``max_rotate`` (degrees) and ``max_scale``
+    (a fraction) switch to a random affine warp that also shifts by up to ``max_shift``.
     """
     _check_xy(X, y)
     epochs = require_int(epochs, "epochs", low=1)
     batch_size = require_int(batch_size, "batch_size", low=1)
     lr = require_range(lr, "lr", low=0.0)
+    max_rotate = require_range(max_rotate, "max_rotate", low=0.0, high=180.0)
+    max_scale = require_range(max_scale, "max_scale", low=0.0, high=0.9)
     if X_val is not None:
         _check_xy(X_val, y_val, "X_val")
     if loss_fn is None:
@@ -103,6 +128,7 @@ def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
 
         bar = tqdm(total=epochs, desc="training", unit="epoch", leave=True)
     t0 = time.perf_counter()
+    t_callbacks = 0.0  # time spent in on_epoch (live plots) is not training time
     for epoch in range(epochs):
         model.train()
         perm = torch.randperm(len(X), generator=gen)
@@ -110,7 +136,9 @@ def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
         for i in range(0, len(X), batch_size):
             idx = perm[i:i + batch_size]
             xb, yb = X[idx], y[idx]
-            if max_shift:
+            if max_rotate or max_scale:
+                xb = random_affine(xb, max_shift, max_rotate, max_scale, gen)
+            elif max_shift:
                 xb = random_shift(xb, max_shift, gen)
             logits = model(xb)
             loss = loss_fn(logits, yb)
@@ -129,7 +157,7 @@ def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
         hist.train_acc.append(correct / seen)
         if X_val is not None:
             hist.val_acc.append(evaluate(model, X_val, y_val))
-        hist.seconds = time.perf_counter() - t0
+        hist.seconds = time.perf_counter() - t0 - t_callbacks
         if bar is not None:
             post = {"loss": f"{hist.loss[-1]:.3f}"}
             if hist.val_acc:
@@ -137,7 +165,9 @@ def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
             bar.set_postfix(post)
             bar.update(1)
         if on_epoch is not None:
+            t_cb = time.perf_counter()
             on_epoch(epoch, hist)
+            t_callbacks += time.perf_counter() - t_cb
     if bar is not None:
         bar.close()
     model.eval()

@@ -1,0 +1,133 @@
+"""CNN vs ViT on MNIST-5k: training time and held-out accuracy over 3 seeds (a script, not a test).
+
+Trains the course's SmallCNN (``models.CNN_RECIPE``) and TinyViT (``vit.VIT_CONFIG`` with
+``vit.VIT_RECIPE``) on the stratified 80/20 split ``load_mnist5k(seed=0)`` (4,000 training,
+1,000 held-out digits) for each seed, and writes ``benchmarks/models.json``: per seed the
+training time (``History.seconds``: the training loop only, no evaluation) and the held-out
+accuracy, then mean and standard deviation. The load average is recorded before and after
+every run: other processes on the machine inflate the times, so read them with it. With
+``--threads 1`` the process's CPU time (``cpu_seconds``) estimates the time on a quiet core
+even when the machine is busy.
+
+    python benchmarks/bench_models.py [--seeds 0 1 2] [--threads N] [--only cnn|vit] [--out PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {"cnn": {"accuracy": 0.985, "seconds": 10.0}, "vit": {"accuracy": 0.96, "seconds": 20.0}}
+
+
+def _loadavg():
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:  # pragma: no cover - not on every platform
+        return None
+
+
+def run(kind: str, seed: int, data) -> dict:
+    import torch
+
+    from workshop_utils.models import CNN_RECIPE, SmallCNN, count_parameters
+    from workshop_utils.training import evaluate, fit
+    from workshop_utils.vit import VIT_CONFIG, VIT_RECIPE, TinyViT
+
+    Xtr, ytr, Xte, yte = data
+    torch.manual_seed(seed)
+    if kind == "cnn":
+        model, recipe, config = SmallCNN(), CNN_RECIPE, {}
+    else:
+        model, recipe, config = TinyViT(**VIT_CONFIG), VIT_RECIPE, dict(VIT_CONFIG)
+    load_before = _loadavg()
+    t0, c0 = time.perf_counter(), time.process_time()
+    hist = fit(model, Xtr, ytr, seed=seed, progress=False, **recipe)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    acc = evaluate(model, Xte, yte)
+    return {"seed": seed, "seconds": hist.seconds, "wall_seconds": wall, "cpu_seconds": cpu,
+            "accuracy": acc,
+            "final_loss": hist.loss[-1], "loadavg_before": load_before, "loadavg_after": _loadavg(),
+            "parameters": count_parameters(model), "recipe": dict(recipe), "config": config}
+
+
+def summarise(runs: list, target: dict) -> dict:
+    accs = [r["accuracy"] for r in runs]
+    secs = [r["seconds"] for r in runs]
+    cpus = [r["cpu_seconds"] for r in runs]
+    sd = statistics.stdev if len(runs) > 1 else (lambda xs: 0.0)
+    out = {
+        "accuracy": accs,
+        "seconds": secs,
+        "accuracy_mean": statistics.mean(accs),
+        "accuracy_sd": sd(accs),
+        "seconds_mean": statistics.mean(secs),
+        "seconds_sd": sd(secs),
+        "cpu_seconds_mean": statistics.mean(cpus),
+        "parameters": runs[0]["parameters"],
+        "recipe": runs[0]["recipe"],
+        "config": runs[0]["config"],
+        "target": target,
+        "runs": runs,
+    }
+    out["met"] = bool(out["accuracy_mean"] >= target["accuracy"] and out["seconds_mean"] <= target["seconds"])
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch.set_num_threads (default: torch's own choice)")
+    ap.add_argument("--only", choices=["cnn", "vit"], default=None)
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "models.json"))
+    args = ap.parse_args(argv)
+
+    import torch
+
+    from workshop_utils.data import load_mnist5k
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    split = load_mnist5k(test_size=0.2, seed=0)
+    data = split.tensors()
+    result = {
+        "what": "SmallCNN and TinyViT trained on MNIST-5k, stratified 80/20 split load_mnist5k(seed=0): "
+                f"{len(split.X_train)} training and {len(split.X_test)} held-out images; seconds = "
+                "training loop only (History.seconds)",
+        "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+                    "torch": torch.__version__, "python": platform.python_version(),
+                    "platform": platform.platform(), "processor": platform.processor(),
+                    "loadavg_start": _loadavg()},
+    }
+    kinds = [args.only] if args.only else ["cnn", "vit"]
+    for kind in kinds:
+        runs = []
+        for seed in args.seeds:
+            r = run(kind, seed, data)
+            runs.append(r)
+            print(f"{kind} seed {seed}: {r['seconds']:.1f} s, held-out accuracy {r['accuracy']:.2%} "
+                  f"(load average {r['loadavg_before'][0] if r['loadavg_before'] else '?'})", flush=True)
+        result[kind] = summarise(runs, TARGETS[kind])
+        s = result[kind]
+        print(f"{kind}: accuracy {s['accuracy_mean']:.2%} ± {s['accuracy_sd']:.2%}, "
+              f"time {s['seconds_mean']:.1f} ± {s['seconds_sd']:.1f} s "
+              f"(target ≥ {s['target']['accuracy']:.1%} in ≤ {s['target']['seconds']:.0f} s: "
+              f"{'met' if s['met'] else 'missed'})", flush=True)
+    result["machine"]["loadavg_end"] = _loadavg()
+    Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+    print("wrote", args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,196 @@
+"""Notebook 03: linear layers against torch, parameter counts, checkers, the layer builder."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from nbtools import defined_function, run_solution, solutions
+
+from workshop_utils import checks, layers
+from workshop_utils.explorers import WIDTH_CHOICES, layer_builder
+from workshop_utils.figures.layers import network_geometry
+from workshop_utils.models import count_parameters as torch_count
+
+NB = "03_layers.ipynb"
+finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False, width=64)
+
+
+@st.composite
+def layer_inputs(draw):
+    d_in, d_out, n = draw(st.integers(1, 8)), draw(st.integers(1, 8)), draw(st.integers(1, 5))
+    X = draw(arrays(np.float64, (n, d_in), elements=finite))
+    W = draw(arrays(np.float64, (d_out, d_in), elements=finite))
+    b = draw(arrays(np.float64, (d_out,), elements=finite))
+    return X, W, b
+
+
+@given(layer_inputs())
+def test_linear_matches_torch(args):
+    X, W, b = args
+    tX, tW, tb = (torch.from_numpy(a) for a in args)
+    scale = (np.abs(X) @ np.abs(W).T + np.abs(b)).max() + 1e-300
+    expected = torch.nn.functional.linear(tX, tW, tb).numpy()
+    np.testing.assert_allclose(layers.linear(X, W, b), expected, atol=1e-12 * scale)
+    np.testing.assert_allclose(layers.linear(X[0], W, b), expected[0], atol=1e-12 * scale)
+    relu = layers.linear(X, W, b, f=lambda z: np.maximum(z, 0))
+    np.testing.assert_allclose(relu, torch.relu(torch.from_numpy(expected)).numpy())
+
+
+@given(st.lists(st.integers(1, 300), min_size=2, max_size=6))
+def test_count_parameters_matches_torch(widths):
+    model = layers.build_mlp(widths, "relu", seed=0)
+    assert layers.count_parameters(widths) == torch_count(model)
+    shapes = layers.layer_shapes(widths)
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    assert [tuple(m.weight.shape) for m in linears] == [s.W for s in shapes]
+    assert [tuple(m.bias.shape) for m in linears] == [s.b for s in shapes]
+
+
+def test_build_mlp_layers_and_activation():
+    model = layers.build_mlp([784, 128, 64, 10], "tanh", seed=0)
+    kinds = [type(m).__name__ for m in model]
+    assert kinds == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
+    assert layers.count_parameters([784, 128, 64, 10]) == 109_386
+    assert layers.count_parameters([784, 10]) == 7_850
+
+
+def test_flatten_matches_torch_and_keeps_pixel_order():
+    from workshop_utils.data import load_mnist5k
+
+    imgs = load_mnist5k(seed=0).X_train[:3]
+    flat = layers.flatten(imgs)
+    assert flat.shape == (3, 784)
+    np.testing.assert_array_equal(flat, torch.from_numpy(imgs).flatten(1).numpy())
+    assert layers.flatten(imgs[0])[28 * 10 + 15] == imgs[0, 10, 15]
+
+
+def test_init_linear_is_like_pytorch():
+    W, b = layers.init_linear(784, 10, seed=0)
+    assert W.shape == (10, 784) and b.shape == (10,)
+    assert np.abs(W).max() <= 1 / 28 and np.abs(b).max() <= 1 / 28
+    W2, _ = layers.init_linear(784, 10, seed=0)
+    np.testing.assert_array_equal(W, W2)
+
+
+def test_validation_messages():
+    with pytest.raises(ValueError, match=r"is W transposed"):
+        layers.linear(np.ones((4, 10)), np.ones((10, 784)), np.ones(10))
+    with pytest.raises(ValueError, match="needs 784 numbers"):
+        layers.linear(np.ones((2, 28)), np.ones((10, 784)), np.ones(10))
+    with pytest.raises(ValueError, match="flatten images first"):
+        layers.linear(np.ones((2, 28, 28)), np.ones((10, 784)), np.ones(10))
+    with pytest.raises(ValueError, match="b has 3 entries"):
+        layers.linear(np.ones(4), np.ones((2, 4)), np.ones(3))
+    with pytest.raises(ValueError, match="at least an input and an output"):
+        layers.count_parameters([784])
+    with pytest.raises(ValueError, match="at least 1"):
+        layers.count_parameters([784, 0, 10])
+    with pytest.raises(ValueError, match="list of layer sizes"):
+        layers.layer_shapes("784,10")
+    with pytest.raises(ValueError, match="unknown activation"):
+        layers.build_mlp([2, 3, 1], "softplus")
+    with pytest.raises(ValueError, match="one image H×W or a batch"):
+        layers.flatten(np.ones(5))
+
+
+def test_network_geometry():
+    g = network_geometry([784, 5, 10], max_nodes=8)
+    assert [c["width"] for c in g["columns"]] == [784, 5, 10]
+    assert len(g["columns"][0]["ys"]) == 7 and g["columns"][0]["gap_y"] is not None
+    assert len(g["columns"][1]["ys"]) == 5 and g["columns"][1]["gap_y"] is None
+    assert len(g["edges"]) == 7 * 5 + 5 * 7 and len(g["gaps"]) == 6
+    assert len(g["nodes"]["hidden"]) == 5
+
+
+# --------------------------------------------------------------------------- checkers
+def test_notebook_solutions_pass_their_checkers():
+    sols = solutions(NB)
+    assert {name for name, _ in sols} == {"check_layer_params", "check_linear_batch",
+                                          "check_count_parameters"}
+    for checker, code in sols:
+        fn = defined_function(code, run_solution(code))
+        result = getattr(checks, checker)(fn, quiet=True)
+        assert result.ok, (checker, result.message)
+
+
+def _pairs(w):
+    return list(zip(w[:-1], w[1:]))
+
+
+MISTAKES = [
+    ("check_layer_params", lambda d_in, d_out: None, "not_implemented"),
+    ("check_layer_params", lambda d_in, d_out: (np.zeros((d_in, d_out)), np.zeros(d_out)),
+     "W_transposed"),
+    ("check_layer_params", lambda d_in, d_out: (np.zeros((d_out, d_out)), np.zeros(d_out)),
+     "W_shape"),
+    ("check_layer_params", lambda d_in, d_out: (np.zeros((d_out, d_in)), np.zeros(d_in)),
+     "b_per_input"),
+    ("check_layer_params", lambda d_in, d_out: (np.zeros((d_out, d_in)), np.zeros((d_out, 1))),
+     "b_2d"),
+    ("check_layer_params", lambda d_in, d_out: np.zeros((d_out, d_in)), "not_a_pair"),
+    ("check_layer_params", lambda d_in, d_out: (np.zeros((d_out, d_in), int), np.zeros(d_out, int)),
+     "dtype"),
+    ("check_layer_params", lambda d_in, d_out: (np.full((d_out, d_in), np.nan), np.zeros(d_out)),
+     "not_finite"),
+    ("check_layer_params", lambda d_in, d_out: np.zeros(-1), "raised"),
+    ("check_linear_batch", lambda X, W, b: None, "not_implemented"),
+    ("check_linear_batch", lambda X, W, b: X @ W + b, "no_transpose"),
+    ("check_linear_batch", lambda X, W, b: X @ W.T, "no_bias"),
+    ("check_linear_batch", lambda X, W, b: X @ W.T - b, "bias_subtracted"),
+    ("check_linear_batch", lambda X, W, b: W @ X.T, "transposed_output"),
+    ("check_linear_batch", lambda X, W, b: W @ X[0] + b, "single_example"),
+    ("check_count_parameters", lambda w: None, "not_implemented"),
+    ("check_count_parameters", lambda w: sum(a * b for a, b in _pairs(w)), "weights_only"),
+    ("check_count_parameters", lambda w: sum(w), "neurons"),
+    ("check_count_parameters", lambda w: sum(a * b + a for a, b in _pairs(w)), "bias_per_input"),
+    ("check_count_parameters", lambda w: sum(a * b + b for a, b in _pairs(w)) + w[0],
+     "input_bias"),
+    ("check_count_parameters", lambda w: sum(a * b + b for a, b in _pairs(w)[:-1]),
+     "last_layer_missing"),
+]
+
+
+@pytest.mark.parametrize("checker,fn,code", MISTAKES)
+def test_typical_mistakes_get_the_right_hint(checker, fn, code):
+    result = getattr(checks, checker)(fn, quiet=True)
+    assert not result.ok
+    assert result.code == code, result.message
+
+
+# --------------------------------------------------------------------------- explorer
+def test_layer_builder_sweeps_every_control():
+    ex = layer_builder()
+    assert set(ex.controls) == {"n_hidden", "width_1", "width_2", "width_3", "width_4"}
+    for name in ex.controls:
+        if name != "n_hidden":
+            ex.update(n_hidden=4)  # so that every width slider is in use
+        pngs = set()
+        values = ex.sweep_values(name, 6)
+        for v in values:
+            s = ex.update(**{name: v})
+            assert s["total"] == layers.count_parameters(s["widths"]) == sum(s["parameters"])
+            assert s["widths"][0] == 784 and s["widths"][-1] == 10
+            assert f"{s['total']:,} parameters" in ex.html.value
+            assert ex.html.value.count("<tr>") == len(s["shapes"]) + 1
+            pngs.add(ex.png)
+        assert len(pngs) == len(values), name
+
+
+def test_layer_builder_state_and_disabled_sliders():
+    ex = layer_builder()
+    s = ex.update(n_hidden=2, width_1=128, width_2=64)
+    assert s["widths"] == [784, 128, 64, 10] and s["total"] == 109_386
+    assert ex.controls["width_3"].disabled and not ex.controls["width_2"].disabled
+    s = ex.update(n_hidden=0)
+    assert s["widths"] == [784, 10] and s["total"] == 7_850
+    assert all(ex.controls[f"width_{k}"].disabled for k in range(1, 5))
+    n, before = ex.render_count, ex.png
+    ex.controls["n_hidden"].value = 1  # as a learner dragging the slider
+    assert ex.render_count == n + 1 and ex.png != before and ex.state["widths"] == [784, 128, 10]
+    with pytest.raises(ValueError, match="must be one of"):
+        ex.update(width_1=100)
+    with pytest.raises(ValueError, match="among"):
+        layer_builder(hidden=(100,))
+    assert 1024 in WIDTH_CHOICES

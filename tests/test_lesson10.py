@@ -1,0 +1,199 @@
+"""Notebook 10 (Key takeaways): checkers, the weight-noise explorer and the quiz."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from nbtools import defined_function, run_solution, solutions
+
+from workshop_utils import checks, course
+from workshop_utils.checks.takeaways import confusion_matrix, recall_from_confusion
+from workshop_utils.data import load_mnist5k
+from workshop_utils.explorers import QUESTIONS, noisy_copy, quiz, weight_noise_explorer
+from workshop_utils.models import SmallCNN, count_parameters, pretrained_cnn
+from workshop_utils.training import evaluate
+
+NB = "10_key_takeaways.ipynb"
+
+
+@pytest.fixture(scope="module")
+def model():
+    return pretrained_cnn(0, verbose=False)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_mnist5k(seed=0)
+
+
+# --------------------------------------------------------------------------- reference functions
+labels = st.integers(1, 6).flatmap(lambda c: st.tuples(
+    st.just(c), st.integers(1, 40).flatmap(lambda n: st.tuples(
+        arrays(np.int64, n, elements=st.integers(0, c - 1)),
+        arrays(np.int64, n, elements=st.integers(0, c - 1))))))
+
+
+@given(labels)
+def test_confusion_matrix_and_recall_match_torch(case):
+    c, (t, p) = case
+    cm = confusion_matrix(t, p, c)
+    ref = torch.bincount(torch.from_numpy(t * c + p), minlength=c * c).reshape(c, c)
+    np.testing.assert_array_equal(cm, ref.numpy())
+    assert cm.sum() == len(t)
+    rec = recall_from_confusion(cm)
+    for k in range(c):
+        mask = t == k
+        expected = np.mean(p[mask] == k) if mask.any() else 0.0
+        assert rec[k] == pytest.approx(expected)
+
+
+def test_smallcnn_parameter_count_formula():
+    from workshop_utils.checks.takeaways import COUNT_CASES, _count, smallcnn_parameter_count
+
+    for k, c1, c2 in COUNT_CASES:
+        assert smallcnn_parameter_count(k, c1, c2) == _count(k, c1, c2)
+    assert smallcnn_parameter_count(5, 16, 32) == 28938
+
+
+def test_reference_errors_are_clear():
+    with pytest.raises(ValueError, match="same length"):
+        confusion_matrix(np.array([0, 1]), np.array([0]), 2)
+    with pytest.raises(ValueError, match="square"):
+        recall_from_confusion(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="sigma must be at least 0"):
+        noisy_copy(SmallCNN(), -1.0)
+
+
+# --------------------------------------------------------------------------- checkers
+def test_notebook_solutions_pass_their_checkers():
+    sols = solutions(NB)
+    assert {name for name, _ in sols} == {"check_parameter_count", "check_recall"}
+    for checker, code in sols:
+        fn = defined_function(code, run_solution(code))
+        result = getattr(checks, checker)(fn, quiet=True)
+        assert result.ok, (checker, result.message)
+
+
+def _count(k, c1, c2, bias=True, conv2_in=True, flat=None):
+    flat = c2 * 49 if flat is None else flat
+    return c1 * k * k + c2 * (c1 if conv2_in else 1) * k * k + 10 * flat + (c1 + c2 + 10 if bias else 0)
+
+
+MISTAKES = [
+    ("check_parameter_count", lambda k, c1, c2: None, "not_implemented"),
+    ("check_parameter_count", lambda k, c1, c2: _count(k, c1, c2, bias=False), "no_biases"),
+    ("check_parameter_count", lambda k, c1, c2: _count(k, c1, c2, conv2_in=False), "conv2_inputs"),
+    ("check_parameter_count", lambda k, c1, c2: _count(k, c1, c2, flat=c2 * 7), "flatten_size"),
+    ("check_parameter_count", lambda k, c1, c2: _count(k, c1, c2, flat=c2 * 784), "flatten_size"),
+    ("check_parameter_count", lambda k, c1, c2: _count(k, c1, c2) - 10 * c2 * 49 - 10, "no_dense"),
+    ("check_parameter_count", lambda k, c1, c2: _count(k, c1, c2) / 1, "dtype"),
+    ("check_parameter_count", lambda k, c1, c2: _count(k, c1, c2) + 1, "values"),
+    ("check_parameter_count", lambda k, c1, c2: k.bit_count(0), "raised"),
+    ("check_recall", lambda cm: None, "not_implemented"),
+    ("check_recall", lambda cm: np.diag(cm) / cm.sum(axis=0), "precision"),
+    ("check_recall", lambda cm: np.diag(cm).astype(float), "counts"),
+    ("check_recall", lambda cm: 100 * np.diag(cm) / cm.sum(axis=1), "percent"),
+    ("check_recall", lambda cm: (np.diag(cm) // cm.sum(axis=1)).astype(float), "integer_division"),
+    ("check_recall", lambda cm: np.trace(cm) / cm.sum(), "accuracy"),
+    ("check_recall", lambda cm: cm / cm.sum(axis=1, keepdims=True), "row_normalised"),
+    ("check_recall", lambda cm: np.diag(cm) // cm.sum(axis=1), "dtype"),
+]
+
+
+@pytest.mark.parametrize("checker,fn,code", MISTAKES)
+def test_typical_mistakes_get_the_right_hint(checker, fn, code):
+    result = getattr(checks, checker)(fn, quiet=True)
+    assert not result.ok
+    assert result.code == code, result.message
+
+
+# --------------------------------------------------------------------------- noise explorer
+def test_noisy_copy(model, digits):
+    same = noisy_copy(model, 0.0)
+    _, _, Xte, _ = digits.tensors()
+    with torch.no_grad():
+        assert torch.equal(same(Xte[:50]), model(Xte[:50]))
+        a, b = noisy_copy(model, 0.5, seed=3), noisy_copy(model, 0.5, seed=3)
+        for (n, p), q, orig in zip(a.named_parameters(), b.parameters(), model.parameters()):
+            assert torch.equal(p, q) and not torch.equal(p, orig), n  # seeded, and every tensor moved
+    assert count_parameters(a) == count_parameters(model)
+
+
+@pytest.fixture(scope="module")
+def noise(model, digits):
+    return weight_noise_explorer(model, digits, n_test=300)
+
+
+def test_weight_noise_explorer_sweeps_to_chance(noise, model, digits):
+    _, _, Xte, yte = digits.tensors()
+    values = noise.sweep_values("sigma")
+    assert values[0] == 0.0 and values[-1] == 3.0 and len(values) == 31
+    accs, pngs = [], set()
+    for s in values:
+        st_ = noise.update(sigma=s)
+        assert 0.0 <= st_["accuracy"] <= 1.0 and np.all(np.isfinite(st_["kernels"]))
+        accs.append(st_["accuracy"])
+        pngs.add(noise.png)
+        assert f"σ = {s:.1f}" in noise.html.value
+    assert accs[0] == pytest.approx(evaluate(model, Xte[:300], yte[:300]))
+    assert accs[0] > 0.95 and max(accs[-5:]) < 0.3  # from trained to (near) chance
+    assert len(pngs) == len(values)
+    assert noise.controls["sigma"].continuous_update is False
+
+
+def test_weight_noise_explorer_slider_drives_redraw(noise):
+    noise.update(sigma=0.0)
+    n, before = noise.render_count, noise.png
+    noise.controls["sigma"].value = 1.0
+    assert noise.render_count == n + 1 and noise.png != before
+    with pytest.raises(ValueError, match="SmallCNN"):
+        weight_noise_explorer(torch.nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="n_test"):
+        weight_noise_explorer(n_test=5)
+
+
+# --------------------------------------------------------------------------- quiz
+def test_quiz_has_one_question_per_section():
+    assert len(QUESTIONS) == len(course.NOTEBOOKS)
+    for q, (name, title, _) in zip(QUESTIONS, course.NOTEBOOKS):
+        assert q["section"] == f"{name[:2]} · {title}"
+        assert len(q["options"]) >= 3 and len(set(q["options"])) == len(q["options"])
+        assert len(q["explanation"]) > 40
+
+
+def test_quiz_buttons_give_feedback_and_score():
+    qz = quiz()
+    assert qz.state == {"choices": {}, "score": 0, "answered": 0, "total": 10}
+    for k, q in enumerate(QUESTIONS):
+        wrong = (q["answer"] + 1) % len(q["options"])
+        qz.buttons[k][wrong].click()  # as a learner would
+        assert "✗" in qz.feedback[k].value and q["explanation"] in qz.feedback[k].value
+        assert qz.buttons[k][wrong].button_style == "danger"
+        qz.buttons[k][q["answer"]].click()
+        assert "✓" in qz.feedback[k].value
+        assert qz.buttons[k][q["answer"]].button_style == "success"
+        assert qz.buttons[k][wrong].button_style == ""
+        assert qz.score == k + 1
+    assert "10 / 10" in qz.score_html.value
+    assert qz.answer(0, 0) is False and qz.score == 9
+    with pytest.raises(ValueError, match="question must be at most 9"):
+        qz.answer(10, 0)
+    with pytest.raises(ValueError, match="choice must be at most 3"):
+        qz.answer(0, 4)
+    with pytest.raises(ValueError, match="answer 5"):
+        quiz([dict(section="x", question="?", options=["a", "b"], answer=5, explanation="e")])
+    with pytest.raises(ValueError, match="at least one question"):
+        quiz([])
+
+
+def test_quiz_answers_are_true():
+    from workshop_utils.conv import conv_output_size
+    from workshop_utils.softmax import softmax
+
+    assert QUESTIONS[2]["options"][QUESTIONS[2]["answer"]].endswith(
+        f"{count_parameters(torch.nn.Linear(784, 64)):,}")
+    assert QUESTIONS[8]["options"][QUESTIONS[8]["answer"]] == f"{conv_output_size(28, 5, 2, 2)} × 14"
+    np.testing.assert_allclose(softmax(np.array([2.0, 2.0, 2.0])), 1 / 3)
+    assert "(3, 28, 28)" == QUESTIONS[0]["options"][QUESTIONS[0]["answer"]]
