@@ -12,7 +12,7 @@ JOBS ?= 2
 export MPLBACKEND := Agg
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: env lab test lint sync assets clean bench test-oldest
+.PHONY: env lab test test-current test-oldest lint sync assets clean bench
 
 env: $(STAMP)
 
@@ -32,7 +32,10 @@ lab: env
 # tests/ includes tests/browser: every notebook in JupyterLab + Debian's Chromium (skipped,
 # saying how to install it, where chromium is missing); screenshots and slider latencies
 # go to tests/_artifacts/screenshots/.
-test: env
+# The whole suite: the current environment (with the browser tests), then the oldest one.
+test: test-current test-oldest
+
+test-current: env
 	$(BIN)/python -m ruff check .
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		-p no:cacheprovider tests notebooks
@@ -52,7 +55,7 @@ $(OLDEST_STAMP): pyproject.toml tests/constraints-oldest.txt tools/install_torch
 	@touch $@
 
 test-oldest: $(OLDEST_STAMP)
-	COURSE_OLDEST_ENV=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax \
+	OMP_NUM_THREADS=1 COURSE_OLDEST_ENV=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax \
 		--nbval-current-env -p no:cacheprovider --ignore=tests/browser tests notebooks
 
 lint: env

@@ -71,9 +71,9 @@ def _replaced(planned: dict[str, str]) -> dict[str, str]:
 @pytest.mark.xfail(strict=True, reason=(
     "a plain `pip install` of the course upgrades Colab's numpy and matplotlib: the newest "
     "mlxtend (0.25.0) requires numpy>=2.3.5 and matplotlib>=3.10.8 and pip prefers it to an "
-    "older mlxtend (Colab itself may ship an mlxtend, which pip would keep). The set-up cell "
-    "should pass Colab's versions as constraints (see the test below); until it does this "
-    "check fails, and once it passes this marker must go"))
+    "older mlxtend (Colab itself may ship an mlxtend, which pip would keep). That is why the "
+    "notebooks' set-up cell passes Colab's installed versions as constraints (the test below, "
+    "and test_repo.py::test_colab_setup_block_pins_colabs_packages_as_constraints)"))
 def test_installing_the_course_keeps_colabs_versions(tmp_path):
     replaced = _replaced(_dry_run(tmp_path))
     assert not replaced, f"installing the course would replace Colab's {replaced}"

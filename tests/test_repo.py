@@ -141,3 +141,19 @@ def test_every_outline_asset_has_a_builder_when_its_notebook_exists():
     for name in built:
         assert name in figures.ASSET_NAMES
         assert (ROOT / "assets" / name).exists(), f"assets/{name} not generated (make assets)"
+
+
+def test_colab_setup_block_pins_colabs_packages_as_constraints(monkeypatch):
+    """Run the set-up block as Colab would (its %pip line recorded, not run)."""
+    import importlib.metadata as md
+    import types
+
+    calls = []
+    block = course.setup_block()
+    pip_line = next(ln for ln in block.splitlines() if "%pip" in ln)
+    code = block.replace(pip_line, pip_line.split("%pip")[0] + "calls.append(" + repr(pip_line.strip()) + ")")
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    exec(compile(code, "<setup>", "exec"), {"calls": calls})  # noqa: S102 - our own cell
+    assert len(calls) == 1 and "-c /tmp/colab-keep.txt" in calls[0]
+    pins = Path("/tmp/colab-keep.txt").read_text().split("\n")
+    assert pins == [f"{p}=={md.version(p)}" for p in course.KEEP_ON_COLAB]

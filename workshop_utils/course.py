@@ -39,14 +39,28 @@ def pip_spec() -> str:
     return f"workshop_utils @ git+{repo_url()}@{COLAB_REF}"
 
 
+KEEP_ON_COLAB = ("torch", "numpy", "matplotlib", "ipywidgets")
+
+
 def setup_block() -> str:
-    """The lines every notebook's first code cell starts with."""
+    """The lines every notebook's first code cell starts with.
+
+    On Colab the helpers are installed with Colab's own torch, numpy, matplotlib and
+    ipywidgets pinned as pip *constraints* (their installed versions): a plain install
+    would let pip pick the newest mlxtend, which asks for a newer numpy and matplotlib
+    and so forces a runtime restart (tests/test_colab_install.py).
+    """
+    keep = ", ".join(f'"{p}"' for p in KEEP_ON_COLAB)
     return "\n".join([
         SETUP_BEGIN,
         "import sys",
         "",
         'if "google.colab" in sys.modules:  # on Colab only: install the course helpers',
-        f'    %pip install -q "{pip_spec()}"',
+        "    from importlib.metadata import version",
+        "",
+        f"    _keep = [f\"{{p}}=={{version(p)}}\" for p in ({keep})]",
+        '    open("/tmp/colab-keep.txt", "w").write("\\n".join(_keep))',
+        f'    %pip install -q -c /tmp/colab-keep.txt "{pip_spec()}"',
         SETUP_END,
     ])
 

@@ -124,7 +124,10 @@ JS_COUNT = """() => {
   const nb = window.__panel.content.node;
   return {
     sliders: nb.querySelectorAll('.widget-slider').length,
-    widget_error: (nb.textContent.match(/Error displaying widget[^\\n]{0,120}/g) || []),
+    // a widget that failed: ipywidgets' message, JupyterLab's broken-widget box, or a
+    // widget still loading after the wait
+    widget_error: (nb.textContent.match(
+      /Error displaying widget[^\\n]{0,120}|Click to show javascript error|Loading widget\\.\\.\\./g) || []),
   };
 }"""
 
@@ -300,10 +303,21 @@ def _scroll_to(page, item: dict) -> None:
     page.locator(f'[data-test-model-id="{item["model_id"]}"]').scroll_into_view_if_needed()
 
 
+def _keys(left: int, right: int, n: int) -> list[str]:
+    """n arrow presses that stay inside the slider's range (turning back at an end)."""
+    pos, top, step, keys = left, left + right, (1 if right >= left else -1), []
+    for _ in range(n):
+        if not 0 <= pos + step <= top:
+            step = -step
+        pos += step
+        keys.append("ArrowRight" if step > 0 else "ArrowLeft")
+    return keys
+
+
 def _move_one_slider(page, item: dict, si: int, s: dict) -> dict:
-    key = "ArrowRight" if s["right"] >= MOVES else "ArrowLeft"
+    keys = _keys(s["left"], s["right"], MOVES)
     samples, notes = [], []
-    for _ in range(MOVES):
+    for key in keys:
         armed = page.evaluate(JS_ARM, {"mid": item["model_id"], "si": si, "ii": item["image_index"]})
         if not armed.get("armed"):
             notes.append(f"could not find the slider handle or the image in the page: {armed}")
@@ -318,7 +332,7 @@ def _move_one_slider(page, item: dict, si: int, s: dict) -> dict:
             break
         if r["ms"] is not None:
             samples.append(round(r["ms"], 1))
-    return {"slider": s["name"], "cls": s["cls"], "key": key,
+    return {"slider": s["name"], "cls": s["cls"], "keys": keys,
             "continuous_update": s["continuous_update"], "samples_ms": samples, "notes": notes}
 
 
