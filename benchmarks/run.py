@@ -45,7 +45,7 @@ TARGETS = {
 PROBE = r'''
 import gc as _gc, json as _json, resource as _resource, time as _time
 from workshop_utils.explorers import Explorer as _Explorer
-_found = [o for o in _gc.get_objects() if isinstance(o, _Explorer)]
+_found = [o for o in _gc.get_objects() if issubclass(type(o), _Explorer)]
 _res = {}
 for _k, _ex in enumerate(_found):
     _name = f"{type(_ex).__name__}#{_k}"
