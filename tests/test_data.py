@@ -274,3 +274,11 @@ def test_photo_matches_scikit_learn():
 
     for name in data.PHOTOS:
         assert np.array_equal(data.load_photo(name), load_sample_image(f"{name}.jpg"))
+
+
+def test_photo_is_writable_for_torch():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        torch.from_numpy(data.load_photo())  # no "array is not writable" warning

@@ -101,7 +101,7 @@ def load_photo(name: str = "china") -> np.ndarray:
     if not path.exists():
         raise DatasetUnavailableError(f"scikit-learn is installed but {path} is missing")
     with Image.open(path) as im:
-        img = np.asarray(im.convert("RGB"))
+        img = np.array(im.convert("RGB"))  # a writable copy (torch.from_numpy warns otherwise)
     return img
 
 
