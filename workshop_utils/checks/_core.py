@@ -18,6 +18,8 @@ __all__ = [
     "check_function",
     "Hint",
     "is_not_implemented",
+    "call_learner",
+    "report",
 ]
 
 
@@ -98,6 +100,30 @@ def _finish(result: CheckResult, quiet: bool) -> CheckResult:
     return result
 
 
+report = _finish  # public name: print the one friendly line (unless quiet), return the result
+
+
+def call_learner(fn, args: tuple, name: str, details: dict | None = None):
+    """Call the learner's ``fn(*args)``; return ``(value, None)`` or ``(None, failure)``.
+
+    The failure is a :class:`CheckResult` (not printed) for the first two checker steps:
+    the function raised (``"raised"``), or it is a stub that returned None / ``...`` or
+    raised NotImplementedError (``"not_implemented"``).
+    """
+    try:
+        got = fn(*args)
+    except NotImplementedError:
+        got = None
+    except Exception as exc:  # noqa: BLE001 - the learner's error is the message
+        return None, CheckResult(False, f"{name} raised {type(exc).__name__}: {exc}", "raised",
+                                 dict(details or {}))
+    if is_not_implemented(got):
+        return None, CheckResult(
+            False, f"{name}: not implemented yet (it returned {got!r}) - fill in the function",
+            "not_implemented")
+    return got, None
+
+
 def check_function(
     fn,
     reference,
@@ -123,18 +149,9 @@ def check_function(
     for k, args in enumerate(cases):
         args = args if isinstance(args, tuple) else (args,)
         copies = tuple(a.copy() if hasattr(a, "copy") else a for a in args)
-        try:
-            got = fn(*copies)
-        except NotImplementedError:
-            got = None
-        except Exception as exc:  # noqa: BLE001 - the learner's error is the message
-            return _finish(CheckResult(
-                False, f"{name} raised {type(exc).__name__}: {exc}", "raised",
-                {"case": k}), quiet)
-        if is_not_implemented(got):
-            return _finish(CheckResult(
-                False, f"{name}: not implemented yet (it returned {got!r}) - fill in the function",
-                "not_implemented"), quiet)
+        got, failure = call_learner(fn, copies, name, {"case": k})
+        if failure is not None:
+            return _finish(failure, quiet)
         expected = _to_numpy(reference(*args))
         got_np = _to_numpy(got)
         if got_np.shape != expected.shape:

@@ -6,15 +6,12 @@ import numpy as np
 
 from .. import conv, forward
 from ..softmax import softmax
-from ._core import CheckResult, Hint, check_function, is_not_implemented
+from ._core import CheckResult, Hint, call_learner, check_function, report
 
 __all__ = ["check_stage_shapes", "check_forward_batch"]
 
 
-def _say(result: CheckResult, quiet: bool) -> CheckResult:
-    if not quiet:
-        print(str(result))
-    return result
+_say = report
 
 
 CHECKED_STAGES = ("H1", "H2", "h", "z")
@@ -46,16 +43,9 @@ def check_stage_shapes(fn, quiet: bool = False) -> CheckResult:
         return _say(CheckResult(False, f"{name}: expected a function, got {type(fn).__name__}",
                                 "not_callable"), quiet)
     for k, s in SHAPE_CASES:
-        try:
-            got = fn(k, s)
-        except NotImplementedError:
-            got = None
-        except Exception as exc:  # noqa: BLE001 - the learner's error is the message
-            return _say(CheckResult(False, f"{name} raised {type(exc).__name__}: {exc}", "raised",
-                                    {"case": (k, s)}), quiet)
-        if is_not_implemented(got):
-            return _say(CheckResult(False, f"{name}: not implemented yet (it returned {got!r}) - "
-                                    "fill in the function", "not_implemented"), quiet)
+        got, failure = call_learner(fn, (k, s), name, {"case": (k, s)})
+        if failure is not None:
+            return _say(failure, quiet)
         if not isinstance(got, dict):
             return _say(CheckResult(False, f"{name}: return a dict like {{'H1': (16, 14, 14), ...}}; "
                                     f"got {type(got).__name__}", "not_dict"), quiet)

@@ -6,7 +6,14 @@ import numpy as np
 
 from .. import layers
 from ..data import load_mnist5k
-from ._core import CheckResult, Hint, _finish, _to_numpy, check_function, is_not_implemented
+from ._core import (
+    CheckResult,
+    Hint,
+    _finish,
+    _to_numpy,
+    call_learner,
+    check_function,
+)
 
 __all__ = ["check_layer_params", "check_linear_batch", "check_count_parameters"]
 
@@ -18,16 +25,9 @@ def check_layer_params(fn, quiet: bool = False) -> CheckResult:
         return _finish(CheckResult(False, f"{name}: expected a function, got "
                                    f"{type(fn).__name__}", "not_callable"), quiet)
     for d_in, d_out in ((784, 10), (3, 5), (64, 128)):
-        try:
-            out = fn(d_in, d_out)
-        except NotImplementedError:
-            out = None
-        except Exception as exc:  # noqa: BLE001 - the learner's error is the message
-            return _finish(CheckResult(False, f"{name} raised {type(exc).__name__}: {exc}",
-                                       "raised"), quiet)
-        if is_not_implemented(out):
-            return _finish(CheckResult(False, f"{name}: not implemented yet (it returned {out!r}) "
-                                       "- fill in the function", "not_implemented"), quiet)
+        out, failure = call_learner(fn, (d_in, d_out), name)
+        if failure is not None:
+            return _finish(failure, quiet)
         if not isinstance(out, (tuple, list)) or len(out) != 2:
             return _finish(CheckResult(False, f"{name}: return two arrays, W and b "
                                        "(return W, b)", "not_a_pair"), quiet)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import neuron as nrn
-from ._core import CheckResult, Hint, _finish, _to_numpy, check_function, is_not_implemented
+from ._core import (
+    CheckResult,
+    Hint,
+    _finish,
+    _to_numpy,
+    call_learner,
+    check_function,
+)
 
 __all__ = ["check_neuron", "check_ink_classifier", "check_affine", "INK_TARGET"]
 
@@ -60,16 +67,9 @@ def check_ink_classifier(fn, quiet: bool = False, target: float = INK_TARGET) ->
                                    f"{type(fn).__name__}", "not_callable"), quiet)
     prob = nrn.ink_problem(6, 7)
     X, y = prob.X_test, prob.y_test
-    try:
-        got = fn(X.copy())
-    except NotImplementedError:
-        got = None
-    except Exception as exc:  # noqa: BLE001 - the learner's error is the message
-        return _finish(CheckResult(False, f"{name} raised {type(exc).__name__}: {exc}",
-                                   "raised"), quiet)
-    if is_not_implemented(got):
-        return _finish(CheckResult(False, f"{name}: not implemented yet (it returned {got!r}) "
-                                   "- fill in the function", "not_implemented"), quiet)
+    got, failure = call_learner(fn, (X.copy(),), name)
+    if failure is not None:
+        return _finish(failure, quiet)
     got = _to_numpy(got)
     if got.shape != y.shape:
         hint = ""
