@@ -18,6 +18,11 @@ def read(name: str):
     return nbformat.read(NOTEBOOKS / name, as_version=4)
 
 
+def notebook_code(name: str) -> str:
+    """All code cells of a notebook, joined."""
+    return "\n\n".join(c.source for c in read(name).cells if c.cell_type == "code")
+
+
 def solutions(name: str) -> list[tuple[str, str]]:
     """``(checker name, solution source)`` for every ``<details>`` solution in a notebook.
 

@@ -271,6 +271,99 @@ def test_random_affine_and_fit_with_augmentation():
         fit(model, Xtr[:8], ytr[:8], epochs=1, max_rotate=-1.0, progress=False)
 
 
+@settings(max_examples=30)
+@given(n=st.integers(1, 9), h=st.integers(1, 12), w=st.integers(1, 12), seed=st.integers(0, 2**16))
+def test_random_affine_grid_matches_torch_affine_grid(n, h, w, seed):
+    """The sampling grid is F.affine_grid's (align_corners=False), computed another way."""
+    from workshop_utils.training import _base_grid
+
+    theta = torch.randn(n, 2, 3, generator=torch.Generator().manual_seed(seed))
+    ref = F.affine_grid(theta, [n, 1, h, w], align_corners=False)
+    ours = (_base_grid(h, w, torch.float32) @ theta.permute(2, 0, 1).reshape(3, 2 * n))
+    ours = ours.reshape(h, w, n, 2).permute(2, 0, 1, 3)
+    assert torch.allclose(ours, ref, atol=1e-5)
+    x = torch.rand(n, 2, h, w)
+    g1, g2 = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed)
+    got = random_affine(x, 2, 15.0, 0.15, g1)
+    u = [(torch.rand(n, generator=g2) * 2 - 1) * m for m in (15.0, 0.15, 4 / w, 4 / h)]
+    angle, scale = u[0] * (np.pi / 180), 1 + u[1]
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    th = torch.stack([torch.stack([cos, -sin, u[2]], 1), torch.stack([sin, cos, u[3]], 1)], 1)
+    want = F.grid_sample(x, F.affine_grid(th, [n, 2, h, w], align_corners=False), align_corners=False)
+    assert torch.allclose(got, want, atol=1e-5)
+
+
+def test_cached_training_saves_weights_and_history_and_replays_them(tmp_path):
+    from workshop_utils.models import cached_training
+
+    Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
+    calls = []
+
+    def train(model):
+        calls.append(1)
+        return fit(model, Xtr[:128], ytr[:128], epochs=3, batch_size=64, progress=False)
+
+    torch.manual_seed(0)
+    m1, h1 = cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False)
+    assert calls == [1] and len(h1.loss) == 3 and len(h1.times) == 3 and h1.times[-1] == h1.seconds
+    assert (tmp_path / "tiny.pt").exists() and (tmp_path / "tiny.history.json").exists()
+    seen = []
+    m2, h2 = cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False,
+                             on_epoch=lambda e, h: seen.append((e, list(h.loss), h.seconds)))
+    assert calls == [1], "a cache hit must not train"
+    assert h2.loss == h1.loss and h2.seconds == h1.seconds
+    assert [e for e, _, _ in seen] == [0, 1, 2] and seen[-1][1] == h1.loss and seen[0][1] == h1.loss[:1]
+    assert seen[-1][2] == h1.seconds and seen[0][2] == h1.times[0]
+    for a, b in zip(m1.state_dict().values(), m2.state_dict().values()):
+        assert torch.equal(a, b)
+    cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False, retrain=True)
+    assert calls == [1, 1]
+    (tmp_path / "tiny.pt").write_bytes(b"not a checkpoint")  # a broken cache file is retrained
+    cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False)
+    assert calls == [1, 1, 1]
+    # a train_fn that returns nothing: weights only
+    m3, h3 = cached_training(SmallCNN(channels=(2, 4)), "plain", lambda m: None, folder=tmp_path,
+                             verbose=False)
+    assert h3 is None and (tmp_path / "plain.pt").exists() and not (tmp_path / "plain.history.json").exists()
+    with pytest.raises(ValueError, match="key"):
+        cached_training(SmallCNN(), "../escape", train, folder=tmp_path)
+    with pytest.raises(ValueError, match="nn.Module"):
+        cached_training("a model", "ok", train, folder=tmp_path)
+    with pytest.raises(ValueError, match="retrain"):
+        cached_training(SmallCNN(), "ok", train, folder=tmp_path, retrain="yes")
+
+
+def test_notebook_05_trains_under_the_keys_the_later_lessons_load():
+    """05 caches its CNN and ViT under pretrained_cnn's and pretrained_vit's keys, with
+    their recipes and the same initialisation, so lessons 06-10 reuse those weights."""
+    from nbtools import notebook_code
+
+    from workshop_utils.models import CNN_RECIPE, cnn_key, pretrained_cnn
+    from workshop_utils.vit import VIT_RECIPE, pretrained_vit, vit_key
+
+    code = notebook_code(NB)
+    assert "cached_training(cnn, cnn_key(seed=0), train_cnn" in code
+    assert "cached_training(vit, vit_key(seed=0), train_vit" in code
+    assert "seed=0, progress=True, on_epoch=monitor.on_epoch, **CNN_RECIPE)" in code
+    assert "seed=0, progress=True, on_epoch=monitor.on_epoch, **VIT_RECIPE)" in code
+    assert cnn_key(0) != cnn_key(1) and vit_key(0) != vit_key(1)
+    # same initial weights as the notebook's torch.manual_seed(0); SmallCNN() / TinyViT()
+    torch.manual_seed(0)
+    nb_cnn = SmallCNN()
+    torch.manual_seed(0)
+    for m in nb_cnn.modules():
+        if hasattr(m, "reset_parameters"):
+            m.reset_parameters()
+    torch.manual_seed(0)
+    ref = SmallCNN()
+    for a, b in zip(nb_cnn.state_dict().values(), ref.state_dict().values()):
+        assert torch.equal(a, b)
+    model, hist = pretrained_cnn(0, verbose=False, with_history=True)
+    assert isinstance(model, SmallCNN) and (hist is None or len(hist.loss) == CNN_RECIPE["epochs"])
+    vit, vhist = pretrained_vit(0, verbose=False, with_history=True)
+    assert isinstance(vit, TinyViT) and (vhist is None or len(vhist.loss) == VIT_RECIPE["epochs"])
+
+
 def test_training_monitor_draws_live():
     monitor = training_monitor(3, "CNN")
     before = monitor.png

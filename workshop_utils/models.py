@@ -7,7 +7,9 @@ Strided convolutions shrink 28×28 to 7×7 without any extra pooling step.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -16,8 +18,8 @@ from torch import nn
 
 from ._validate import require_int
 
-__all__ = ["SmallCNN", "cached_weights", "count_parameters", "pretrained_cnn", "pretrained_vit",
-           "CNN_RECIPE"]
+__all__ = ["SmallCNN", "cached_training", "cached_weights", "cnn_key", "count_parameters",
+           "pretrained_cnn", "pretrained_vit", "CNN_RECIPE"]
 
 
 class SmallCNN(nn.Module):
@@ -71,37 +73,77 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def cached_weights(model: nn.Module, key: str, train_fn, *, folder=None, verbose: bool = True):
-    """Load ``model``'s weights from the cache under ``key``, or train and save them.
+def cached_training(model: nn.Module, key: str, train_fn, *, folder=None, verbose: bool = True,
+                    retrain: bool = False, on_epoch=None):
+    """Load ``model``'s weights and training History cached under ``key``, or train and save them.
 
-    ``train_fn(model)`` trains in place. Weights are saved atomically and loaded with
-    ``torch.load(..., weights_only=True)``. Set ``WORKSHOP_RETRAIN=1`` to ignore the cache.
+    ``train_fn(model)`` trains in place and may return its ``History`` (what ``fit`` returns);
+    the History is saved next to the weights as JSON. On a later load its epochs are
+    replayed through ``on_epoch(epoch, history)``, so a live plot shows the curve of the
+    run that made these weights. Weights are saved atomically and loaded with
+    ``torch.load(..., weights_only=True)``. ``retrain=True`` (or the environment variable
+    ``WORKSHOP_RETRAIN=1``) trains again and overwrites the cache.
+
+    Returns ``(model, history)``; ``history`` is None when ``train_fn`` returned none.
     """
     from .data import cache_dir
+    from .training import History
 
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model should be a torch.nn.Module; got {type(model).__name__}")
+    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", key):
+        raise ValueError(f"key names the cache file: letters, digits, '_', '.' and '-' only; got {key!r}")
+    if not isinstance(retrain, bool):
+        raise ValueError(f"retrain should be True or False; got {retrain!r}")
     folder = Path(folder) if folder is not None else cache_dir() / "weights"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{key}.pt"
-    if path.exists() and os.environ.get("WORKSHOP_RETRAIN") != "1":
+    path, hist_path = folder / f"{key}.pt", folder / f"{key}.history.json"
+    if path.exists() and not retrain and os.environ.get("WORKSHOP_RETRAIN") != "1":
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
             model.load_state_dict(state)
+            history = None
+            if hist_path.exists():
+                history = History.from_dict(json.loads(hist_path.read_text()))
+                if on_epoch is not None:
+                    history.replay(on_epoch)
             if verbose:
-                print(f"loaded cached weights {path.name}")
-            return model.eval()
+                took = f", trained in {history.seconds:.1f} s" if history is not None else ""
+                print(f"loaded cached weights {path.name}{took} (retrain=True trains again)")
+            return model.eval(), history
         except Exception as exc:  # noqa: BLE001 - a stale cache is retrained below
             if verbose:
                 print(f"cached weights {path.name} unusable ({type(exc).__name__}); retraining")
-    train_fn(model)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".pt.part")
+    history = train_fn(model)
+    if not isinstance(history, History):
+        history = None
+    _save_atomic(folder, path, lambda tmp: torch.save(model.state_dict(), tmp))
+    if history is not None:
+        _save_atomic(folder, hist_path, lambda tmp: Path(tmp).write_text(json.dumps(history.to_dict())))
+    elif hist_path.exists():
+        hist_path.unlink()
+    return model.eval(), history
+
+
+def _save_atomic(folder: Path, path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
     os.close(fd)
     try:
-        torch.save(model.state_dict(), tmp)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-    return model.eval()
+
+
+def cached_weights(model: nn.Module, key: str, train_fn, *, folder=None, verbose: bool = True,
+                   retrain: bool = False):
+    """Load ``model``'s weights from the cache under ``key``, or train and save them.
+
+    ``train_fn(model)`` trains in place. ``cached_training`` does the work (and also keeps
+    the History); set ``retrain=True`` or ``WORKSHOP_RETRAIN=1`` to ignore the cache.
+    """
+    return cached_training(model, key, train_fn, folder=folder, verbose=verbose, retrain=retrain)[0]
 
 
 # The recipe the course trains its CNN with (notebook 05 measures it; 07–10 reuse it).
@@ -109,13 +151,22 @@ def cached_weights(model: nn.Module, key: str, train_fn, *, folder=None, verbose
 # rotations of ±15° and zooms of ±15 % make 4,000 digits go much further.
 CNN_RECIPE = dict(epochs=20, lr=5e-3, batch_size=64, max_shift=2, max_rotate=15.0, max_scale=0.15,
                   label_smoothing=0.1, weight_decay=1e-4)
-CNN_RECIPE_VERSION = 2  # bump when the recipe or SmallCNN changes, so caches retrain
+CNN_RECIPE_VERSION = 3  # bump when the recipe, SmallCNN or fit changes, so caches retrain
 
 
-def pretrained_cnn(seed: int = 0, verbose: bool = True) -> SmallCNN:
+def cnn_key(seed: int = 0) -> str:
+    """The cache key of ``pretrained_cnn(seed)``: notebook 05 trains under the same key."""
+    return f"smallcnn_r{CNN_RECIPE_VERSION}_seed{require_int(seed, 'seed', low=0)}"
+
+
+def pretrained_cnn(seed: int = 0, verbose: bool = True, *, retrain: bool = False, on_epoch=None,
+                   with_history: bool = False):
     """SmallCNN trained with ``CNN_RECIPE`` on MNIST-5k's split ``load_mnist5k(seed=0)``.
 
-    Trained once (about 10 s on a laptop CPU), then loaded from the cache.
+    Trained once (seconds on a laptop CPU), then loaded from the cache: exactly what
+    ``torch.manual_seed(seed); fit(SmallCNN(), X_train, y_train, seed=seed, **CNN_RECIPE)``
+    gives. ``with_history=True`` returns ``(model, history)``; ``on_epoch`` gets the
+    epochs, live while training or replayed from the cache.
     """
     from .data import load_mnist5k
     from .training import fit
@@ -128,16 +179,16 @@ def pretrained_cnn(seed: int = 0, verbose: bool = True) -> SmallCNN:
             if hasattr(m, "reset_parameters"):
                 m.reset_parameters()
         Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
-        fit(model, Xtr, ytr, seed=seed, progress=verbose, **CNN_RECIPE)
+        return fit(model, Xtr, ytr, seed=seed, progress=verbose, on_epoch=on_epoch, **CNN_RECIPE)
 
     torch.manual_seed(seed)
-    model = SmallCNN()
-    key = f"smallcnn_r{CNN_RECIPE_VERSION}_seed{seed}"
-    return cached_weights(model, key, train, verbose=verbose)
+    model, history = cached_training(SmallCNN(), cnn_key(seed), train, verbose=verbose,
+                                     retrain=retrain, on_epoch=on_epoch)
+    return (model, history) if with_history else model
 
 
-def pretrained_vit(seed: int = 0, verbose: bool = True):
+def pretrained_vit(seed: int = 0, verbose: bool = True, **kwargs):
     """The course's TinyViT, trained once with ``vit.VIT_RECIPE`` and cached (see ``vit.py``)."""
     from .vit import pretrained_vit as _pretrained_vit
 
-    return _pretrained_vit(seed, verbose=verbose)
+    return _pretrained_vit(seed, verbose=verbose, **kwargs)

@@ -314,8 +314,8 @@ def _keys(left: int, right: int, n: int) -> list[str]:
     return keys
 
 
-def _move_one_slider(page, item: dict, si: int, s: dict) -> dict:
-    keys = _keys(s["left"], s["right"], MOVES)
+def _move_one_slider(page, item: dict, si: int, s: dict, moves: int = MOVES) -> dict:
+    keys = _keys(s["left"], s["right"], moves)
     samples, notes = [], []
     for key in keys:
         armed = page.evaluate(JS_ARM, {"mid": item["model_id"], "si": si, "ii": item["image_index"]})
@@ -479,3 +479,88 @@ def test_notebook_in_browser(nb_path, lab_server, lab_page, latency_report, tmp_
             pass
         _shutdown_sessions(base, token)
     assert not problems, f"{name} in JupyterLab:\n  " + "\n  ".join(problems)
+
+
+ROUND_TRIP_MOVES = 15
+ROUND_TRIP_CODE = '''
+import ipywidgets as widgets
+import numpy as np
+from IPython.display import display
+
+from workshop_utils.explorers import Explorer, render_png
+
+
+class RoundTrip(Explorer):
+    """Computes nothing: shows one of two pictures rendered beforehand (the round trip alone)."""
+
+    title = "round trip: slider -> kernel -> picture, no computation"
+    figsize = (8.0, 3.5)
+
+    def __init__(self):
+        super().__init__({"k": widgets.IntSlider(value=8, min=0, max=16, description="k")})
+
+    def setup(self):
+        ax = self.fig.add_subplot()
+        x = np.linspace(0, 6, 200)
+        (line,) = ax.plot(x, np.sin(x))
+        self.frames = []
+        for phase in (0.0, 1.0):
+            line.set_ydata(np.sin(x + phase))
+            self.frames.append(render_png(self.fig))
+
+    def compute(self, k):
+        return k
+
+    def draw(self, k):
+        pass
+
+    def describe(self, k):
+        return f"k = {k}"
+
+    def _render(self):
+        return self.frames[self.state % 2]
+
+
+round_trip = RoundTrip()
+display(round_trip)
+'''
+
+
+def test_round_trip_floor(lab_server, lab_page, latency_report, tmp_path):
+    """The latency floor: the same slider -> new picture measurement on an explorer that
+    computes and draws nothing (two pictures of a typical size, rendered beforehand).
+
+    What a course explorer adds above this floor is its own compute + render time; the
+    benchmark report shows the floor next to the notebooks' numbers.
+    """
+    base, token, root = lab_server
+    name = "_round_trip.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(ROUND_TRIP_CODE)])
+    nbformat.write(nb, Path(root) / "notebooks" / name)
+    page = lab_page.get()
+    try:
+        page.evaluate(JS_OPEN, f"notebooks/{name}")
+        assert page.evaluate(JS_RUN_ALL, 120_000) != "timeout"
+        page.wait_for_function(JS_IDLE, polling=250, timeout=120_000)
+        out = page.evaluate(JS_OUTPUTS)
+        assert not out["errors"], out["errors"]
+        ids = [w["model_id"] for w in out["widgets"] if w["in_page"]]
+        page.wait_for_function(JS_WIDGETS_RENDERED, arg=ids, polling=250, timeout=RENDER_TIMEOUT_MS)
+        (item,) = [w for w in _probe(page, ids, tmp_path, "round-trip") if w.get("explorer")]
+        _scroll_to(page, item)
+        tr = _move_one_slider(page, item, 0, item["sliders"][0], moves=ROUND_TRIP_MOVES)
+        assert len(tr["samples_ms"]) == ROUND_TRIP_MOVES, tr["notes"]
+        ms = tr["samples_ms"]
+        latency_report.data["round_trip"] = {
+            "what": "an explorer that computes nothing (pre-rendered pictures): the JupyterLab "
+                    "widget round trip alone",
+            "median_ms": round(statistics.median(ms), 1), "worst_ms": max(ms), "n": len(ms),
+            "samples_ms": ms}
+        latency_report.save()
+    finally:
+        try:
+            page.evaluate("async () => { const p = window.__panel; window.__panel = null; if (p) "
+                          "{ await p.sessionContext.shutdown(); p.dispose(); } }")
+        except Exception:  # noqa: BLE001 - the REST call below stops the kernel anyway
+            pass
+        _shutdown_sessions(base, token)
