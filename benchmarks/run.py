@@ -134,7 +134,13 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-cold", action="store_true",
                     help="skip the first run of the course on an empty cache")
     ap.add_argument("--only", default="")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rewrite RESULTS.md from results.json without measuring")
     args = ap.parse_args(argv)
+    if args.report_only:  # re-render RESULTS.md from results.json (no measuring)
+        OUT_MD.write_text(report(json.loads(OUT_JSON.read_text())))
+        print("wrote", OUT_MD.relative_to(ROOT))
+        return 0
     os.environ.setdefault("MPLBACKEND", "Agg")
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     if args.only:
@@ -193,7 +199,7 @@ def report(r: dict) -> str:
     lines += ["## 1. Notebooks (headless, sequential)", "",
               "Each notebook executed top to bottom in a fresh kernel (nbclient), the course run "
               "twice on an empty cache of its own: the **first run** parses MNIST-5k and trains "
-              "what later lessons reuse (05's CNN and ViT, 07's and 10's comparison models) and "
+              "what later lessons reuse (05's CNN and ViT, 07's loss-comparison models) and "
               "caches it; **later runs** load it. Memory: the kernel's peak resident set "
               "(`ru_maxrss`), the larger of the two runs.", "",
               "| notebook | first run (s) | later runs (s) | kernel peak memory (MB) | ≤ 1 GB |",
@@ -302,7 +308,76 @@ def report(r: dict) -> str:
               f"| cached load of MNIST-5k (fresh process, median of 3) | {cached:.2f} s | "
               f"≤ 0.3 s: {mark(cached <= 0.3)} |",
               ""]
+    lines += missed_targets(r)
     return "\n".join(lines) + "\n"
+
+
+def missed_targets(r: dict) -> list:
+    """One paragraph per missed target, built from the measurements above (not typed in)."""
+    T, out = TARGETS, []
+    nbs, first = r["notebooks"], r.get("notebooks_first_run") or {}
+    if first and sum(v["seconds"] for v in first.values()) > T["course_s"]:
+        extra = sorted(((first[k]["seconds"] - nbs[k]["seconds"], k) for k in first if k in nbs),
+                       reverse=True)
+        parts = ", ".join(f"{k[:2]} +{d:.1f} s" for d, k in extra if d > 2.0) or "none over 2 s"
+        out.append(f"- **Whole course, first run.** The first run does once what later runs load "
+                   f"from the cache; notebooks slower on the first run than later: {parts}. 05 "
+                   "trains the CNN and the ViT that lessons 06–10 load, 07 its three "
+                   "loss-comparison CNNs that 10 loads: training them is the lessons' content.")
+    if sum(v["seconds"] for v in nbs.values()) > T["course_s"]:
+        slow = max(nbs.items(), key=lambda kv: kv[1]["seconds"])
+        out.append(f"- **Whole course, later runs.** The slowest notebook is {slow[0]} "
+                   f"({slow[1]['seconds']:.1f} s).")
+    for name, v in nbs.items():
+        for ex, e in v["explorers"].items():
+            ts = [t * 1000 for t in e["times_s"]]
+            if ts and pct(ts, 0.95) > T["explorer_p95_ms"]:
+                out.append(f"- **Explorer {name[:2]} {ex}**: p95 {pct(ts, 0.95):.0f} ms "
+                           f"(median {statistics.median(ts):.0f} ms).")
+    b = r.get("browser") or {}
+    rt = b.get("round_trip")
+    worst = {n: max(t for e in v.get("explorers", []) for t in e.get("samples_ms", []))
+             for n, v in b.get("notebooks", {}).items()
+             if any(e.get("samples_ms") for e in v.get("explorers", []))}
+    over = {n: w for n, w in worst.items() if w > T["browser_worst_ms"]}
+    if over:
+        def n_over(n):
+            ts = [t for e in b["notebooks"][n].get("explorers", []) for t in e.get("samples_ms", [])]
+            return f"{sum(t > T['browser_worst_ms'] for t in ts)} of {len(ts)} moves"
+
+        names = ", ".join(f"{n[:2]} (worst {w:.0f} ms; {n_over(n)})" for n, w in sorted(over.items()))
+        text = f"- **Browser worst case** over {T['browser_worst_ms']:.0f} ms in {names}."
+        if rt:
+            meds = [statistics.median(t for e in v.get("explorers", []) for t in e.get("samples_ms", []))
+                    for n, v in b["notebooks"].items() if n in worst]
+            text += (f" The round trip alone costs {rt['median_ms']:.0f} ms (median; worst "
+                     f"{rt['worst_ms']:.0f} ms) before any explorer computes; the explorers' own "
+                     "update (section 2) comes on top, and during the browser test the kernel shares "
+                     "the 2 CPUs with Chromium and the Jupyter server. Medians per notebook are "
+                     f"{min(meds):.0f}–{max(meds):.0f} ms.")
+        out.append(text)
+    m = r.get("models") or {}
+    for key, acc_t, s_t in (("cnn", T["cnn_acc"], T["cnn_s"]), ("vit", T["vit_acc"], T["vit_s"])):
+        v = m.get(key)
+        if not v or v.get("met"):
+            continue
+        epochs = v["recipe"]["epochs"]
+        text = (f"- **{key.upper()}**: {statistics.mean(v['accuracy']):.2%} in "
+                f"{v['seconds_mean']:.1f} s ({v['seconds_mean'] / epochs:.2f} s per epoch × {epochs}).")
+        cut = v.get("within_target_time")
+        if cut:
+            text += (f" Cut to the {cut['epochs']} epochs that fit in {s_t:.0f} s, the same recipe "
+                     f"reaches {cut['accuracy_mean']:.2%} ± {cut['accuracy_sd']:.2%} "
+                     f"({mark(cut['met'])} ≥ {acc_t:.1%}).")
+        prof = v.get("profile")
+        if prof:
+            text += (" A step's CPU time is dominated by "
+                     + ", ".join(f"`{p['op']}` ({p['share']:.0%})" for p in prof[:3])
+                     + ": the network's own arithmetic in torch's kernels, not Python overhead.")
+        out.append(text)
+    if not out:
+        return []
+    return ["## Missed targets: what the measurements say", ""] + out + [""]
 
 
 if __name__ == "__main__":
