@@ -1,14 +1,20 @@
 """Performance report: ``make bench`` writes benchmarks/RESULTS.md and benchmarks/results.json.
 
 Measures on this machine, with no timing asserts anywhere (it is not a test):
-1. every notebook's headless execution time and the kernel's peak resident memory;
+1. every notebook's headless execution time and the kernel's peak resident memory, on the
+   course's first run (empty cache: data parsed, models trained) and on a later run;
 2. every explorer's update latency (controls set across their ranges, figure rendered
    to PNG as the browser receives it): median and 95th percentile;
-3. the browser slider → redrawn image latency (runs the browser tests, which record it);
-4. CNN and ViT on MNIST-5k over 3 seeds (benchmarks/bench_models.py);
+3. the browser slider → redrawn image latency (runs the browser tests, which record it,
+   and the round trip alone on an explorer that computes nothing);
+4. CNN and ViT on MNIST-5k over 3 seeds (benchmarks/bench_models.py), an operator profile
+   of a training step, and the recipe cut to the epochs that fit in the target time;
 5. install: environment size, `import workshop_utils` time, MNIST-5k first and cached load.
 
-    python benchmarks/run.py [--skip-models] [--only 01,02]
+Then, for every missed target, the measurements that explain it (computed, not typed in).
+
+    python benchmarks/run.py [--skip-models] [--skip-browser] [--skip-cold] [--only 01,02]
+    python benchmarks/run.py --report-only    # rewrite RESULTS.md from results.json
 """
 
 from __future__ import annotations
