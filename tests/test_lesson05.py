@@ -318,6 +318,13 @@ def test_cached_training_saves_weights_and_history_and_replays_them(tmp_path):
         assert torch.equal(a, b)
     cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False, retrain=True)
     assert calls == [1, 1]
+    def broken_callback(epoch, history):
+        raise KeyError("the learner's callback")
+
+    with pytest.raises(KeyError, match="callback"):  # not mistaken for a broken cache
+        cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False,
+                        on_epoch=broken_callback)
+    assert calls == [1, 1]
     (tmp_path / "tiny.pt").write_bytes(b"not a checkpoint")  # a broken cache file is retrained
     cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False)
     assert calls == [1, 1, 1]

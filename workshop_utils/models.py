@@ -99,21 +99,24 @@ def cached_training(model: nn.Module, key: str, train_fn, *, folder=None, verbos
     folder.mkdir(parents=True, exist_ok=True)
     path, hist_path = folder / f"{key}.pt", folder / f"{key}.history.json"
     if path.exists() and not retrain and os.environ.get("WORKSHOP_RETRAIN") != "1":
+        loaded = False
         try:
             state = torch.load(path, map_location="cpu", weights_only=True)
             model.load_state_dict(state)
             history = None
             if hist_path.exists():
                 history = History.from_dict(json.loads(hist_path.read_text()))
-                if on_epoch is not None:
-                    history.replay(on_epoch)
-            if verbose:
-                took = f", trained in {history.seconds:.1f} s" if history is not None else ""
-                print(f"loaded cached weights {path.name}{took} (retrain=True trains again)")
-            return model.eval(), history
+            loaded = True
         except Exception as exc:  # noqa: BLE001 - a stale cache is retrained below
             if verbose:
                 print(f"cached weights {path.name} unusable ({type(exc).__name__}); retraining")
+        if loaded:
+            if verbose:
+                took = f", trained in {history.seconds:.1f} s" if history is not None else ""
+                print(f"loaded cached weights {path.name}{took} (retrain=True trains again)")
+            if history is not None and on_epoch is not None:
+                history.replay(on_epoch)  # outside the try: an error in on_epoch is the caller's
+            return model.eval(), history
     history = train_fn(model)
     if not isinstance(history, History):
         history = None

@@ -68,7 +68,7 @@ class WeightNoiseExplorer(Explorer):
         self.clean_kernels = model.conv1.weight.detach()[:, 0].numpy().copy()
         self._torch = torch
         self._cache = {}
-        # the accuracy at every level, computed once (~0.3 s): drawn as the background curve,
+        # the accuracy at every level, computed once (under a second): the background curve,
         # and every slider move is then only a redraw (a fresh forward pass of the noisy
         # network took ~90 ms per move in the browser test, next to Chromium on 2 CPUs)
         self.curve_sigma = NOISE_LEVELS
