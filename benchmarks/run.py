@@ -249,7 +249,7 @@ def report(r: dict) -> str:
                   "| notebook | moves | median (ms) | worst (ms) | worst ≤ 150 ms | kernel p95 (ms) |",
                   "|---|---|---|---|---|---|"]
         for name, v in sorted(b.get("notebooks", {}).items()):
-            ts = [t for e in v.get("explorers", []) for t in e.get("samples_ms", [])]
+            ts = browser_samples(v)
             ex = nbs.get(name, {}).get("explorers", {})
             kp = [pct([t * 1000 for t in e["times_s"]], 0.95) for e in ex.values() if e["times_s"]]
             kcol = f"{max(kp):.0f}" if kp else "–"
@@ -318,6 +318,11 @@ def report(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def browser_samples(notebook: dict) -> list:
+    """Every slider-move time (ms) the browser test recorded in one notebook."""
+    return [t for e in notebook.get("explorers", []) for t in e.get("samples_ms", [])]
+
+
 def missed_targets(r: dict) -> list:
     """One paragraph per missed target, built from the measurements above (not typed in)."""
     T, out = TARGETS, []
@@ -342,20 +347,17 @@ def missed_targets(r: dict) -> list:
                            f"(median {statistics.median(ts):.0f} ms).")
     b = r.get("browser") or {}
     rt = b.get("round_trip")
-    worst = {n: max(t for e in v.get("explorers", []) for t in e.get("samples_ms", []))
-             for n, v in b.get("notebooks", {}).items()
-             if any(e.get("samples_ms") for e in v.get("explorers", []))}
-    over = {n: w for n, w in worst.items() if w > T["browser_worst_ms"]}
+    samples = {n: browser_samples(v) for n, v in b.get("notebooks", {}).items()}
+    samples = {n: ts for n, ts in samples.items() if ts}
+    over = {n: max(ts) for n, ts in samples.items() if max(ts) > T["browser_worst_ms"]}
     if over:
         def n_over(n):
-            ts = [t for e in b["notebooks"][n].get("explorers", []) for t in e.get("samples_ms", [])]
-            return f"{sum(t > T['browser_worst_ms'] for t in ts)} of {len(ts)} moves"
+            return f"{sum(t > T['browser_worst_ms'] for t in samples[n])} of {len(samples[n])} moves"
 
         names = ", ".join(f"{n[:2]} (worst {w:.0f} ms; {n_over(n)})" for n, w in sorted(over.items()))
         text = f"- **Browser worst case** over {T['browser_worst_ms']:.0f} ms in {names}."
         if rt:
-            meds = [statistics.median(t for e in v.get("explorers", []) for t in e.get("samples_ms", []))
-                    for n, v in b["notebooks"].items() if n in worst]
+            meds = [statistics.median(ts) for ts in samples.values()]
             text += (f" The round trip alone costs {rt['median_ms']:.0f} ms (median; worst "
                      f"{rt['worst_ms']:.0f} ms) before any explorer computes; the explorers' own "
                      "update (section 2) comes on top, and during the browser test the kernel shares "

@@ -62,17 +62,25 @@ def cache_dir() -> Path:
     return path
 
 
-def _atomic_save_npz(path: Path, **arrays) -> None:
-    """Write an .npz next to ``path`` and rename it into place (never a half-written cache)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.part")
+def _atomic_write(path: Path, write) -> None:
+    """``write(tmp)`` to a file next to ``path``, then rename it into place (never half-written)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
     os.close(fd)
     try:
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _atomic_save_npz(path: Path, **arrays) -> None:
+    """Write an .npz next to ``path`` and rename it into place (never a half-written cache)."""
+    def write(tmp):
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+
+    _atomic_write(path, write)
 
 
 # --------------------------------------------------------------------------- photo

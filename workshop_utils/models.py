@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import torch
@@ -86,7 +85,7 @@ def cached_training(model: nn.Module, key: str, train_fn, *, folder=None, verbos
 
     Returns ``(model, history)``; ``history`` is None when ``train_fn`` returned none.
     """
-    from .data import cache_dir
+    from .data import _atomic_write, cache_dir
     from .training import History
 
     if not isinstance(model, nn.Module):
@@ -120,23 +119,12 @@ def cached_training(model: nn.Module, key: str, train_fn, *, folder=None, verbos
     history = train_fn(model)
     if not isinstance(history, History):
         history = None
-    _save_atomic(folder, path, lambda tmp: torch.save(model.state_dict(), tmp))
+    _atomic_write(path, lambda tmp: torch.save(model.state_dict(), tmp))
     if history is not None:
-        _save_atomic(folder, hist_path, lambda tmp: Path(tmp).write_text(json.dumps(history.to_dict())))
+        _atomic_write(hist_path, lambda tmp: Path(tmp).write_text(json.dumps(history.to_dict())))
     elif hist_path.exists():
         hist_path.unlink()
     return model.eval(), history
-
-
-def _save_atomic(folder: Path, path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def cached_weights(model: nn.Module, key: str, train_fn, *, folder=None, verbose: bool = True,
@@ -171,6 +159,13 @@ def pretrained_cnn(seed: int = 0, verbose: bool = True, *, retrain: bool = False
     gives. ``with_history=True`` returns ``(model, history)``; ``on_epoch`` gets the
     epochs, live while training or replayed from the cache.
     """
+    return _pretrained(SmallCNN, cnn_key(seed), CNN_RECIPE, seed, verbose=verbose, retrain=retrain,
+                       on_epoch=on_epoch, with_history=with_history)
+
+
+def _pretrained(make, key: str, recipe: dict, seed: int, *, verbose: bool, retrain: bool, on_epoch,
+                with_history: bool):
+    """``make()`` initialised under ``seed``, trained with ``recipe`` on MNIST-5k, cached under ``key``."""
     from .data import load_mnist5k
     from .training import fit
 
@@ -178,15 +173,13 @@ def pretrained_cnn(seed: int = 0, verbose: bool = True, *, retrain: bool = False
 
     def train(model):
         torch.manual_seed(seed)
-        for m in model.modules():  # re-initialise under the seed
-            if hasattr(m, "reset_parameters"):
-                m.reset_parameters()
+        model.load_state_dict(make().state_dict())  # start again from the seed's initialisation
         Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
-        return fit(model, Xtr, ytr, seed=seed, progress=verbose, on_epoch=on_epoch, **CNN_RECIPE)
+        return fit(model, Xtr, ytr, seed=seed, progress=verbose, on_epoch=on_epoch, **recipe)
 
     torch.manual_seed(seed)
-    model, history = cached_training(SmallCNN(), cnn_key(seed), train, verbose=verbose,
-                                     retrain=retrain, on_epoch=on_epoch)
+    model, history = cached_training(make(), key, train, verbose=verbose, retrain=retrain,
+                                     on_epoch=on_epoch)
     return (model, history) if with_history else model
 
 

@@ -181,20 +181,7 @@ def pretrained_vit(seed: int = 0, verbose: bool = True, *, retrain: bool = False
     seed=seed, **VIT_RECIPE)`` gives. ``with_history=True`` returns ``(model, history)``;
     ``on_epoch`` gets the epochs, live while training or replayed from the cache.
     """
-    from .data import load_mnist5k
-    from .models import cached_training
-    from .training import fit
+    from .models import _pretrained
 
-    seed = require_int(seed, "seed", low=0)
-
-    def train(model):
-        torch.manual_seed(seed)
-        fresh = TinyViT(**VIT_CONFIG)
-        model.load_state_dict(fresh.state_dict())
-        Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
-        return fit(model, Xtr, ytr, seed=seed, progress=verbose, on_epoch=on_epoch, **VIT_RECIPE)
-
-    torch.manual_seed(seed)
-    model, history = cached_training(TinyViT(**VIT_CONFIG), vit_key(seed), train, verbose=verbose,
-                                     retrain=retrain, on_epoch=on_epoch)
-    return (model, history) if with_history else model
+    return _pretrained(lambda: TinyViT(**VIT_CONFIG), vit_key(seed), VIT_RECIPE, seed, verbose=verbose,
+                       retrain=retrain, on_epoch=on_epoch, with_history=with_history)

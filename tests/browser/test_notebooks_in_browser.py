@@ -277,6 +277,16 @@ def _probe(page, ids, tmp_path: Path, tag: str) -> list[dict]:
     return json.loads(path.read_text())
 
 
+def _close_notebook(page, base: str, token: str) -> None:
+    """Close the notebook the test opened and stop every kernel (also when the page failed)."""
+    try:
+        page.evaluate("async () => { const p = window.__panel; window.__panel = null; if (p) "
+                      "{ await p.sessionContext.shutdown(); p.dispose(); } }")
+    except Exception:  # noqa: BLE001 - the REST call below stops the kernel anyway
+        pass
+    _shutdown_sessions(base, token)
+
+
 def _demo_count(nb_path: Path) -> tuple[int, int | None]:
     nb = nbformat.read(nb_path, as_version=4)
     demos = sum(1 for c in nb.cells if c.cell_type == "markdown"
@@ -472,12 +482,7 @@ def test_notebook_in_browser(nb_path, lab_server, lab_page, latency_report, tmp_
             "console_errors": console[:20], "blocked_offsite_requests": offsite[:20],
         })
     finally:
-        try:
-            page.evaluate("async () => { const p = window.__panel; window.__panel = null; if (p) "
-                          "{ await p.sessionContext.shutdown(); p.dispose(); } }")
-        except Exception:  # noqa: BLE001 - the REST call below stops the kernel anyway
-            pass
-        _shutdown_sessions(base, token)
+        _close_notebook(page, base, token)
     assert not problems, f"{name} in JupyterLab:\n  " + "\n  ".join(problems)
 
 
@@ -558,9 +563,4 @@ def test_round_trip_floor(lab_server, lab_page, latency_report, tmp_path):
             "samples_ms": ms}
         latency_report.save()
     finally:
-        try:
-            page.evaluate("async () => { const p = window.__panel; window.__panel = null; if (p) "
-                          "{ await p.sessionContext.shutdown(); p.dispose(); } }")
-        except Exception:  # noqa: BLE001 - the REST call below stops the kernel anyway
-            pass
-        _shutdown_sessions(base, token)
+        _close_notebook(page, base, token)
