@@ -9,19 +9,20 @@ TORCH ?= auto
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JOBS ?= 2
-export MPLBACKEND := Agg
+KERNEL_NAME := Python 3 (Deep Learning Workshop)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: env lab test test-current test-oldest lint sync assets clean bench
 
 env: $(STAMP)
 
-$(STAMP): pyproject.toml tools/install_torch.sh
+$(STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config -type f)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	tools/install_torch.sh $(BIN)/python "$(TORCH)"
 	$(BIN)/python -m pip install -q -e ".[lab,test]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "$(KERNEL_NAME)" >/dev/null
+	cp -R jupyter-config/. $(VENV)/
 	@touch $@
 
 # LAB_ARGS passes options to JupyterLab, e.g. LAB_ARGS="--no-browser --port 8899"

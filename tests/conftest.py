@@ -1,8 +1,12 @@
-import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import matplotlib  # noqa: E402
+
+# Agg in this test process only. Never through MPLBACKEND: an environment variable would
+# reach the servers and kernels the tests start (make lab, nbval) and hide every
+# plt.show() figure there, as it once hid them from learners.
+matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 

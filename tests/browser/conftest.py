@@ -1,9 +1,10 @@
 """Real-browser fixtures: one JupyterLab server and one headless Chromium for the session.
 
-JupyterLab is started from this test environment's own Python on 127.0.0.1 at a free port
-with a random token, serving a temporary copy of ``notebooks/`` (so nothing a run saves
-touches the repository), with every Jupyter folder (config, data, runtime, settings,
-workspaces, IPython) in a temporary directory; it is stopped after the session.
+JupyterLab is started the way the README starts it, by ``make lab`` (with ``LAB_ARGS`` for
+127.0.0.1, a free port, a random token, no browser), in a temporary copy of the course (so
+nothing a run saves touches the repository), with the test process's environment as it is:
+the learner's kernel, settings overrides and environment variables; it is stopped after
+the session.
 
 Chromium is Debian's package (``/usr/bin/chromium``, or ``$COURSE_CHROMIUM``) driven by
 Playwright for Python; Playwright's own browser download is never used. Host names other
@@ -18,13 +19,10 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -78,111 +76,42 @@ def sync_playwright_api():
     return sync_playwright
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 LAB_SETTINGS = {
     # every cell stays in the page (JupyterLab 4 otherwise renders only visible cells),
-    # so sliders can be counted and the whole notebook photographed
+    # so sliders can be counted and the whole notebook photographed (the only setting the
+    # tests add: news and update prompts are off by the course's own overrides)
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    # no update checks, no news, no pop-ups over the notebook
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "checkForUpdates": False, "fetchNews": "false", "doNotDisturbMode": True,
-    },
 }
-
-
-def _write_jupyter_dirs(base: Path) -> dict:
-    dirs = {k: base / k for k in ("config", "data", "runtime", "settings", "workspaces", "ipython")}
-    for d in dirs.values():
-        d.mkdir(parents=True, exist_ok=True)
-    # the kernel is this environment's own Python, whatever else is installed on the machine
-    kdir = dirs["data"] / "kernels" / "python3"
-    kdir.mkdir(parents=True)
-    (kdir / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (course tests)", "language": "python",
-    }))
-    (dirs["config"] / "jupyter_server_config.json").write_text(json.dumps({
-        "LabApp": {
-            "expose_app_in_browser": True,
-            "news_url": None,
-            "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate",
-            "extension_manager": "readonly",
-        },
-    }))
-    for rel, value in LAB_SETTINGS.items():
-        path = dirs["settings"] / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(value))
-    return dirs
 
 
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory, chromium_path):
-    """``(base_url, token, root)``: JupyterLab serving a copy of the course."""
+    """``(base_url, token, root)``: JupyterLab started by the README's ``make lab``.
+
+    In a copy of the course (tests/learner_lab.py), with this process's environment as it
+    is and the course environment's own kernel and settings; the only additions are the
+    test's settings folder (every cell kept in the page) and ``expose_app_in_browser``.
+    """
     try:
         import jupyterlab  # noqa: F401
     except ImportError:
         _missing("JupyterLab is not installed in this environment: `pip install -e '.[lab,test]'` "
                  "(make test does)")
+    from learner_lab import started_by_make_lab
+
     base = tmp_path_factory.mktemp("lab")
-    root = base / "course"
-    shutil.copytree(ROOT / "notebooks", root / "notebooks",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    if (ROOT / "assets").is_dir():
-        (root / "assets").symlink_to(ROOT / "assets")  # for ../assets/… links in markdown
-    dirs = _write_jupyter_dirs(base / "jupyter")
-    port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ)
-    env.pop("MPLBACKEND", None)  # the Makefile's Agg would hide plt.show() figures from the page
-    env.update(
-        JUPYTER_CONFIG_DIR=str(dirs["config"]),
-        JUPYTER_DATA_DIR=str(dirs["data"]),
-        JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
-        IPYTHONDIR=str(dirs["ipython"]),
-        JUPYTER_PLATFORM_DIRS="1",
-        PYDEVD_DISABLE_FILE_VALIDATION="1",
-        PYTHONUNBUFFERED="1",
-    )
+    settings = base / "settings"
+    for rel, value in LAB_SETTINGS.items():
+        path = settings / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "jupyterlab.log", "w")  # noqa: SIM115 - closed below
-    cmd = [
-        sys.executable, "-m", "jupyterlab", "--no-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        "--ServerApp.allow_root=True",  # CI runs as root
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-        f"--LabApp.user_settings_dir={dirs['settings']}",
-        f"--LabApp.workspaces_dir={dirs['workspaces']}",
-    ]
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_S
-    try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with {proc.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"{base_url}/api/status?token={token}", timeout=5) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"JupyterLab did not answer in {SERVER_START_S} s; see {log.name}")
-            time.sleep(0.5)
-        yield base_url, token, root
-    finally:
-        proc.terminate()
+    with started_by_make_lab(base, [f"--LabApp.user_settings_dir={settings}",
+                                    "--LabApp.expose_app_in_browser=True"]) as server:
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            yield server.base_url, server.token, server.root
+        finally:
+            shutil.copy(server.log, ARTIFACTS / "jupyterlab.log")
 
 
 @pytest.fixture(scope="session")

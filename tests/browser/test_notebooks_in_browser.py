@@ -1,7 +1,8 @@
 """Every course notebook as a learner meets it: JupyterLab in headless Chromium.
 
 For each ``notebooks/NN_*.ipynb``: open it, Run All, wait for the kernel to go idle, then
-assert that no cell has an error output, that no widget failed ("Error displaying widget")
+assert that no cell has an error output, that every cell calling ``plt.show()`` shows a
+figure, that no widget failed ("Error displaying widget")
 or fell back to its plain-text form (``VBox(children=…)``, ``interactive(children=…)``),
 and that at least the expected number of sliders rendered. The expected number is
 
@@ -89,7 +90,7 @@ JS_IDLE = """() => {
 }"""
 
 JS_OUTPUTS = """() => {
-  const p = window.__panel, res = {errors: [], stderr: [], widgets: [], plain: [], cells: 0};
+  const p = window.__panel, res = {errors: [], stderr: [], widgets: [], plain: [], cells: 0, images: {}};
   p.content.widgets.forEach((cell, ci) => {
     if (cell.model.type !== 'code') return;
     res.cells += 1;
@@ -101,6 +102,7 @@ JS_OUTPUTS = """() => {
         res.stderr.push({cell: ci, text: Array.isArray(o.text) ? o.text.join('') : o.text});
       }
       const data = o.data || {};
+      if (Object.keys(data).some((m) => m.startsWith('image/'))) res.images[ci] = (res.images[ci] || 0) + 1;
       const wv = data['application/vnd.jupyter.widget-view+json'];
       if (wv) {
         const node = views[oi] && views[oi].node;
@@ -371,6 +373,10 @@ def test_notebook_in_browser(nb_path, lab_server, lab_page, latency_report, tmp_
         for e in out["stderr"]:
             if "Traceback" in e["text"]:
                 problems.append(f"cell {e['cell']} printed a traceback: {e['text'][-400:]}")
+        nb_cells = nbformat.read(nb_path, as_version=4).cells
+        for ci, cell in enumerate(nb_cells):
+            if cell.cell_type == "code" and "plt.show()" in cell.source and not out["images"].get(str(ci)):
+                problems.append(f"cell {ci} calls plt.show() but shows no figure in the page")
         for text in out["plain"]:
             if WIDGET_AS_TEXT.search(text):
                 problems.append(f"a widget is shown as plain text: {text[:160]!r}")

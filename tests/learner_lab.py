@@ -1,0 +1,156 @@
+"""JupyterLab the way the README opens it: ``make lab``, in a copy of the course.
+
+``started_by_make_lab`` copies the working tree (without its environments and git data) to
+a temporary folder, links the course environment ``.venv`` into it, and runs the README's
+first command there, ``make lab``, with ``LAB_ARGS`` for the port, the token, no browser and
+127.0.0.1 — and with this process's environment as it is, nothing removed: what a learner's
+shell would pass on reaches the server and its kernels here too. Nothing a run saves
+touches the repository. ``KernelChannel`` talks to a kernel of that server over its
+websocket, as JupyterLab does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+START_S = 180
+# what a fresh clone holds: not the environments, git data, caches or test artefacts
+SKIP = shutil.ignore_patterns(".venv*", ".git", "_artifacts", "_work", "__pycache__", ".pytest_cache",
+                              ".ruff_cache", ".hypothesis", ".ipynb_checkpoints", "*.egg-info")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LabServer:
+    def __init__(self, base_url: str, token: str, root: Path, log: Path):
+        self.base_url, self.token, self.root, self.log = base_url, token, root, log
+
+    def api(self, path: str, method: str = "GET", body=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(f"{self.base_url}{path}", data=data, method=method,
+                                     headers={"Authorization": f"token {self.token}",
+                                              "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            text = r.read().decode()
+        return json.loads(text) if text else None
+
+
+def copy_course(dest: Path) -> Path:
+    """A copy of the working tree, as a fresh clone has it, with ``.venv`` linked in."""
+    shutil.copytree(ROOT, dest, ignore=SKIP, symlinks=True)
+    (dest / ".venv").symlink_to(ROOT / ".venv", target_is_directory=True)
+    return dest
+
+
+@contextlib.contextmanager
+def started_by_make_lab(tmp: Path, extra_args=()):
+    """``make lab LAB_ARGS=…`` in a copy of the course; yields a :class:`LabServer`."""
+    root = copy_course(tmp / "course")
+    # The environment must be the one make test made: `make lab` would otherwise refresh
+    # it from the copy (and point the editable install at a folder deleted afterwards).
+    q = subprocess.run(["make", "-q", "env"], cwd=root, capture_output=True, text=True)
+    if q.returncode != 0:
+        raise RuntimeError("the course environment .venv is missing or out of date: run `make env` "
+                           "(make test does) before this test")
+    port, token = free_port(), secrets.token_hex(16)
+    args = ["--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+            f"--LabApp.workspaces_dir={tmp / 'workspaces'}", *extra_args]
+    log_path = tmp / "make-lab.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    # the learner's environment as it is (not cleaned); its own process group, so that
+    # stopping it stops make, JupyterLab and every kernel
+    proc = subprocess.Popen(["make", "lab", "LAB_ARGS=" + " ".join(args)], cwd=root,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = LabServer(f"http://127.0.0.1:{port}", token, root, log_path)
+    deadline = time.monotonic() + START_S
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"`make lab` exited with {proc.returncode}:\n"
+                                   + log_path.read_text()[-3000:])
+            try:
+                server.api("/api/status")
+                break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"`make lab` did not answer in {START_S} s:\n"
+                                   + log_path.read_text()[-3000:])
+            time.sleep(0.5)
+        yield server
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+class KernelChannel:
+    """Execute code in a server's kernel over its websocket; collect what each run shows."""
+
+    def __init__(self, server: LabServer, kernel_id: str):
+        import websocket  # websocket-client, a dependency of jupyter_server
+
+        url = server.base_url.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels"
+        self.ws = websocket.create_connection(url, header=[f"Authorization: token {server.token}"],
+                                              timeout=300)
+        self.session = uuid.uuid4().hex
+
+    def close(self):
+        self.ws.close()
+
+    def execute(self, code: str, timeout: float = 300) -> dict:
+        """Run ``code``; returns ``{"status", "outputs": [iopub messages' content + type]}``."""
+        msg_id = uuid.uuid4().hex
+        self.ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "username": "learner", "session": self.session,
+                       "msg_type": "execute_request", "version": "5.3",
+                       "date": datetime.datetime.now(datetime.timezone.utc).isoformat()},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True},
+        }))
+        outputs, status, idle = [], None, False
+        deadline = time.monotonic() + timeout
+        while not (idle and status):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no reply in {timeout} s to:\n{code[:300]}")
+            msg = json.loads(self.ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            t = msg["msg_type"]
+            if t == "execute_reply":
+                status = msg["content"]["status"]
+            elif t == "status" and msg["content"]["execution_state"] == "idle":
+                idle = True
+            elif t in ("display_data", "execute_result", "stream", "error"):
+                outputs.append(dict(msg["content"], type=t))
+        return {"status": status, "outputs": outputs}
+
+
+def images(outputs: list[dict]) -> list[str]:
+    """The image MIME types among a cell's outputs."""
+    return [m for o in outputs for m in (o.get("data") or {}) if m.startswith("image/")]
