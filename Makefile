@@ -12,7 +12,7 @@ JOBS ?= 2
 KERNEL_NAME := Python 3 (Deep Learning Workshop)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: env lab test test-current test-oldest lint sync assets clean bench
+.PHONY: env lab test test-current test-oldest test-colab lint sync assets clean bench release
 
 env: $(STAMP)
 
@@ -64,6 +64,12 @@ lint: env
 
 sync: env
 	$(BIN)/python tools/sync_notebooks.py
+
+# make release VERSION=0.2.0: bump the version, CHANGELOG entry, sync notebooks and badges
+# to the new ref, commit, annotated tag v0.2.0 (tools/release.py; nothing is pushed)
+release: env
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 2; }
+	$(BIN)/python tools/release.py $(VERSION)
 
 assets: env
 	$(BIN)/python -m workshop_utils.figures assets

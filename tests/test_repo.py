@@ -67,7 +67,7 @@ def test_colab_install_is_helpers_only():
     block = course.setup_block()
     assert '"google.colab" in sys.modules' in block
     pips = [ln for ln in block.splitlines() if "%pip" in ln]
-    assert len(pips) == 1 and "workshop_utils @ git+" in pips[0] and course.COLAB_REF in pips[0]
+    assert len(pips) == 1 and "workshop_utils @ git+" in pips[0] and f"@{course.REF}\"" in pips[0]
     assert "torch" not in pips[0] and "ipywidgets" not in pips[0]
 
 
@@ -144,16 +144,52 @@ def test_every_outline_asset_has_a_builder_when_its_notebook_exists():
 
 
 def test_colab_setup_block_pins_colabs_packages_as_constraints(monkeypatch):
-    """Run the set-up block as Colab would (its %pip line recorded, not run)."""
+    """Run the set-up block as Colab would (its %pip line recorded, not run): the constraints
+    go to a fresh temporary file (tempfile, not a fixed /tmp path) named in the %pip line."""
     import importlib.metadata as md
     import types
 
     calls = []
     block = course.setup_block()
     pip_line = next(ln for ln in block.splitlines() if "%pip" in ln)
-    code = block.replace(pip_line, pip_line.split("%pip")[0] + "calls.append(" + repr(pip_line.strip()) + ")")
+    indent = pip_line.split("%pip")[0]
+    # IPython expands {_keep.name} in a magic line; an f-string does the same here
+    code = block.replace(pip_line, indent + "calls.append(f" + repr(pip_line.strip()) + ")")
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    exec(compile(code, "<setup>", "exec"), {"calls": calls})  # noqa: S102 - our own cell
-    assert len(calls) == 1 and "-c /tmp/colab-keep.txt" in calls[0]
-    pins = Path("/tmp/colab-keep.txt").read_text().split("\n")
-    assert pins == [f"{p}=={md.version(p)}" for p in course.KEEP_ON_COLAB]
+    ns = {"calls": calls}
+    exec(compile(code, "<setup>", "exec"), ns)  # noqa: S102 - our own cell
+    path = Path(ns["_keep"].name)
+    try:
+        assert len(calls) == 1 and f"-c {path} " in calls[0]
+        assert not str(path).startswith("/tmp/colab-keep")
+        pins = path.read_text().split("\n")
+        assert pins == [f"{p}=={md.version(p)}" for p in course.KEEP_ON_COLAB]
+    finally:
+        path.unlink()
+    assert "/tmp/colab-keep" not in block
+
+
+def _links(text: str) -> list[str]:
+    hosts = r"(?:colab\.research\.google\.com/github|mybinder\.org/v2/gh)"
+    return re.findall(r"\((https://" + hosts + r"/[^)]+)\)", text)
+
+
+def test_badges_binder_link_and_colab_install_name_one_ref():
+    """Every Colab badge, the Binder link and the Colab install name course.REF, the release
+    tag of the package's version (the version lives in workshop_utils/__init__.py only)."""
+    import workshop_utils
+
+    assert course.REF == f"v{workshop_utils.__version__}"
+    assert course.pip_spec().endswith(f"@{course.REF}")
+    assert "dynamic" in _pyproject()["project"] and "version" not in _pyproject()["project"]
+    readme = (ROOT / "README.md").read_text()
+    for text, where in [(readme, "README.md")] + [(p.read_text(), p.name) for p in _notebooks()]:
+        links = _links(text)
+        assert links, f"{where}: no Colab or Binder link"
+        for url in links:
+            ref = (url.split("/blob/")[1].split("/")[0] if "/blob/" in url
+                   else url.split("?")[0].rstrip("/").split("/")[-1])
+            assert ref == course.REF, f"{where}: {url} opens {ref}, the install names {course.REF}"
+    for p in _notebooks():
+        code = next(c for c in nbformat.read(p, as_version=4).cells if c.cell_type == "code").source
+        assert f'"{course.pip_spec()}"' in code, p.name

@@ -1,4 +1,4 @@
-"""Write every notebook's Colab set-up block and badge from workshop_utils/course.py.
+"""Write every notebook's Colab set-up block and badge, and README's badges, from course.py.
 
     python tools/sync_notebooks.py          # rewrite in place
     python tools/sync_notebooks.py --check  # exit 1 if anything is out of date
@@ -49,9 +49,28 @@ def sync(nb) -> None:
         cell.metadata.pop("execution", None)
 
 
+def sync_readme(text: str) -> str:
+    """README's Binder and Colab badges (lesson 01) at the course's ref."""
+    out = []
+    for ln in text.splitlines(keepends=True):
+        end = "\n" if ln.endswith("\n") else ""
+        if ln.startswith("[![Binder]"):
+            ln = course.binder_badge() + end
+        elif ln.startswith(course.COLAB_BADGE_PREFIX):
+            ln = course.colab_badge(course.NOTEBOOKS[0][0]) + end
+        out.append(ln)
+    return "".join(out)
+
+
 def main(argv) -> int:
     check = "--check" in argv
     stale = []
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    if sync_readme(text) != text:
+        stale.append("README.md")
+        if not check:
+            readme.write_text(sync_readme(text))
     for nb_path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(nb_path, as_version=4)
         nb.metadata.setdefault("workshop", {})["file"] = nb_path.name

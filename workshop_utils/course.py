@@ -1,15 +1,20 @@
-"""Facts about the course in one place: where it lives, its notebooks, its set-up cell.
+"""Facts about the course in one place: where it lives, which ref learners get, its notebooks.
 
-``tools/sync_notebooks.py`` writes the Colab set-up cell and the badges of every
-notebook from here; a test checks they are in sync. To publish the course from
-another repository, change ``REPOSITORY`` (and ``COLAB_REF``) and run ``make sync``.
+``tools/sync_notebooks.py`` (``make sync``) writes every notebook's Colab set-up cell and
+badge, and the README's badges, from here; a test checks they agree. The ref is the
+release tag of the package's version (``workshop_utils.__version__``, the one place the
+version lives): the Colab badge opens the notebook *at that tag*, and the set-up cell
+installs the helpers *from that same tag*, so a learner always gets matching notebooks
+and helpers. ``make release VERSION=x.y.z`` bumps the version, syncs and tags.
+To publish the course from another repository, change ``REPOSITORY`` and run ``make sync``.
 """
 
 from __future__ import annotations
 
+from . import __version__
+
 REPOSITORY = "dl-math-workshop/deep-learning-workshop"  # GitHub owner/name
-COLAB_REF = "v0.1.0"  # the tag Colab installs the helpers from
-BRANCH = "main"  # the branch the badges open
+REF = f"v{__version__}"  # the git ref learners get: badges open it, Colab installs from it
 
 NOTEBOOKS = (
     ("01_input_to_tensor.ipynb", "Input → Tensor", "how do we feed an image to math?"),
@@ -36,7 +41,7 @@ def repo_url() -> str:
 
 def pip_spec() -> str:
     """What Colab installs: the helper package from a tag, with lower-bounded deps only."""
-    return f"workshop_utils @ git+{repo_url()}@{COLAB_REF}"
+    return f"workshop_utils @ git+{repo_url()}@{REF}"
 
 
 KEEP_ON_COLAB = ("torch", "numpy", "matplotlib", "ipywidgets")
@@ -56,17 +61,18 @@ def setup_block() -> str:
         "import sys",
         "",
         'if "google.colab" in sys.modules:  # on Colab only: install the course helpers',
+        "    import tempfile",
         "    from importlib.metadata import version",
         "",
-        f"    _keep = [f\"{{p}}=={{version(p)}}\" for p in ({keep})]",
-        '    open("/tmp/colab-keep.txt", "w").write("\\n".join(_keep))',
-        f'    %pip install -q -c /tmp/colab-keep.txt "{pip_spec()}"',
+        '    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:',
+        f"        _keep.write(\"\\n\".join(f\"{{p}}=={{version(p)}}\" for p in ({keep})))",
+        f'    %pip install -q -c {{_keep.name}} "{pip_spec()}"',
         SETUP_END,
     ])
 
 
 def colab_url(notebook: str) -> str:
-    return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{notebook}"
+    return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{REF}/notebooks/{notebook}"
 
 
 def colab_badge(notebook: str) -> str:
@@ -75,7 +81,7 @@ def colab_badge(notebook: str) -> str:
 
 
 def binder_url() -> str:
-    return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/notebooks"
+    return f"https://mybinder.org/v2/gh/{REPOSITORY}/{REF}?urlpath=lab/tree/notebooks"
 
 
 def binder_badge() -> str:

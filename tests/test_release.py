@@ -1,0 +1,75 @@
+"""``make release VERSION=…`` (tools/release.py) in a copy of the course made a git repository."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from learner_lab import copy_course
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path):
+    repo = copy_course(tmp_path / "course")
+    (repo / ".venv").unlink()
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-q", "-m", "course")
+    _git(repo, "config", "user.name", "Release Test")
+    _git(repo, "config", "user.email", "release@localhost")
+    return repo
+
+
+def _release(repo: Path, *args: str):
+    return subprocess.run([sys.executable, "tools/release.py", *args], cwd=repo, capture_output=True,
+                          text=True)
+
+
+def test_release_bumps_syncs_commits_and_tags(repo):
+    import workshop_utils
+
+    old = workshop_utils.__version__
+    major, minor, _ = (int(x) for x in old.split("."))
+    new = f"{major}.{minor + 1}.0"
+    out = _release(repo, new, "--date", "2026-12-01")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert _git(repo, "cat-file", "-t", f"v{new}") == "tag"  # annotated
+    assert _git(repo, "status", "--porcelain") == ""
+    assert _git(repo, "log", "-1", "--format=%s") == f"Release v{new}"
+    assert f'__version__ = "{new}"' in (repo / "workshop_utils/__init__.py").read_text()
+    changelog = (repo / "CHANGELOG.md").read_text()
+    assert f"## [{new}] — 2026-12-01" in changelog
+    assert changelog.index("## Unreleased") < changelog.index(f"## [{new}]") < changelog.index(f"## [{old}]")
+    for nb in (repo / "notebooks").glob("[0-9][0-9]_*.ipynb"):
+        text = nb.read_text()
+        assert f"@v{new}\\\"" in text and f"/blob/v{new}/notebooks/" in text, nb.name
+        assert f"v{old}" not in text, nb.name
+    assert f"/v2/gh/dl-math-workshop/deep-learning-workshop/v{new}?" in (repo / "README.md").read_text()
+    check = subprocess.run([sys.executable, "tools/sync_notebooks.py", "--check"], cwd=repo,
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+
+
+def test_release_refuses_a_dirty_tree_an_old_version_and_a_taken_tag(repo):
+    import workshop_utils
+
+    old = workshop_utils.__version__
+    out = _release(repo, old)
+    assert out.returncode != 0 and "not higher" in out.stderr
+    (repo / "README.md").write_text((repo / "README.md").read_text() + "\nedit\n")
+    out = _release(repo, "99.0.0")
+    assert out.returncode != 0 and "uncommitted" in out.stderr
+    _git(repo, "checkout", "README.md")
+    _git(repo, "tag", "-a", "v99.0.0", "-m", "taken")
+    out = _release(repo, "99.0.0")
+    assert out.returncode != 0 and "exists already" in out.stderr
+    out = _release(repo, "banana")
+    assert out.returncode != 0 and "not a version" in out.stderr

@@ -1,0 +1,97 @@
+"""Release the course: one command, ``make release VERSION=x.y.z``.
+
+1. checks that the working tree is clean, the version is new and higher, the tag is free;
+2. writes the version to ``workshop_utils/__init__.py`` (the one place it lives:
+   pyproject.toml reads it, and ``course.REF`` is ``v<version>``);
+3. moves ``CHANGELOG.md``'s "Unreleased" notes under the new version (or, when there are
+   none, lists the commit subjects since the previous tag);
+4. syncs every notebook's Colab cell and badge and README's badges to the new ref;
+5. commits "Release vX.Y.Z" and makes the annotated tag ``vX.Y.Z``.
+
+Nothing is pushed: ``git push origin main vX.Y.Z`` publishes it (printed at the end).
+
+    python tools/release.py 0.2.0 [--date YYYY-MM-DD]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+INIT = ROOT / "workshop_utils" / "__init__.py"
+CHANGELOG = ROOT / "CHANGELOG.md"
+VERSION_RE = re.compile(r'^__version__ = "([^"]+)"$', re.M)
+
+
+def git(*args: str) -> str:
+    out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)} failed: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+def current_version() -> str:
+    m = VERSION_RE.search(INIT.read_text())
+    if not m:
+        raise SystemExit(f"no __version__ = \"…\" line in {INIT}")
+    return m.group(1)
+
+
+def changelog_entry(text: str, version: str, date: str, fallback: list[str]) -> str:
+    """``text`` with its Unreleased notes under ``## [version] — date`` and a new empty Unreleased."""
+    head = "## Unreleased"
+    if head not in text:
+        raise SystemExit(f"{CHANGELOG.name} has no '{head}' section")
+    before, rest = text.split(head, 1)
+    nxt = re.search(r"^## ", rest, re.M)
+    notes, after = (rest[:nxt.start()], rest[nxt.start():]) if nxt else (rest, "")
+    notes = notes.strip("\n")
+    if not notes.strip():
+        notes = "\n".join(f"- {s}" for s in fallback) or "- (no changes recorded)"
+    return f"{before}{head}\n\n## [{version}] — {date}\n\n{notes}\n\n{after}".rstrip("\n") + "\n"
+
+
+def main(argv=None) -> int:
+    from packaging.version import InvalidVersion, Version
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("version", help="the new version, e.g. 0.2.0")
+    ap.add_argument("--date", default=datetime.date.today().isoformat())
+    args = ap.parse_args(argv)
+    try:
+        new = Version(args.version)
+    except InvalidVersion:
+        raise SystemExit(f"VERSION={args.version!r} is not a version such as 0.2.0") from None
+    if str(new) != args.version:
+        raise SystemExit(f"write the version in its normal form: {new}")
+    old = current_version()
+    if new <= Version(old):
+        raise SystemExit(f"VERSION={new} is not higher than the current version {old}")
+    tag = f"v{new}"
+    if git("status", "--porcelain"):
+        raise SystemExit("the working tree has uncommitted changes: commit or stash them first")
+    if git("tag", "--list", tag):
+        raise SystemExit(f"tag {tag} exists already")
+    prev = subprocess.run(["git", "describe", "--tags", "--abbrev=0"], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip()
+    subjects = git("log", "--format=%s", f"{prev}..HEAD" if prev else "HEAD").splitlines()
+
+    INIT.write_text(VERSION_RE.sub(f'__version__ = "{new}"', INIT.read_text(), count=1))
+    CHANGELOG.write_text(changelog_entry(CHANGELOG.read_text(), str(new), args.date, subjects))
+    # a fresh interpreter: course.REF is computed from the version at import
+    subprocess.run([sys.executable, str(ROOT / "tools" / "sync_notebooks.py")], cwd=ROOT, check=True)
+    git("add", "-A")
+    git("commit", "-q", "-m", f"Release {tag}")
+    git("tag", "-a", tag, "-m", f"Release {tag}")
+    print(f"released {tag}: notebooks, badges and the Colab install now name {tag}.\n"
+          f"publish it with: git push origin HEAD {tag}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
