@@ -34,7 +34,7 @@ lab: env
 # saying how to install it, where chromium is missing); screenshots and slider latencies
 # go to tests/_artifacts/screenshots/.
 # The whole suite: the current environment (with the browser tests), then the oldest one.
-test: test-current test-oldest
+test: test-current test-oldest test-colab
 
 test-current: env
 	$(BIN)/python -m ruff check .
@@ -59,6 +59,27 @@ test-oldest: $(OLDEST_STAMP)
 	OMP_NUM_THREADS=1 COURSE_OLDEST_ENV=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax \
 		--nbval-current-env -p no:cacheprovider --ignore=tests/browser tests notebooks
 
+# Colab's path: an environment holding Colab's stack (tests/constraints-colab.txt) without the
+# course; the test installs the package the way the notebooks' set-up cell does, from the
+# git ref the notebooks name (a local copy made a git repository), and runs a notebook there.
+COLAB_ENV ?= .venv-colab
+COLAB_STAMP := $(COLAB_ENV)/.installed
+COLAB_PRESENT := scikit-learn pooch tqdm pillow mlxtend filelock nbclient nbformat
+
+$(COLAB_STAMP): tests/constraints-colab.txt tools/install_torch.sh
+	@test -x $(COLAB_ENV)/bin/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(COLAB_ENV)
+	$(COLAB_ENV)/bin/python -m pip install -q --upgrade pip
+	tools/install_torch.sh $(COLAB_ENV)/bin/python "$(TORCH)"
+	$(COLAB_ENV)/bin/python -m pip install -q --only-binary=:all: -c tests/constraints-colab.txt \
+		numpy matplotlib ipywidgets ipython ipykernel jupyter-client $(COLAB_PRESENT)
+	$(COLAB_ENV)/bin/python -m ipykernel install --sys-prefix --name python3 \
+		--display-name "Python 3 (Colab stack)" >/dev/null
+	@touch $@
+
+test-colab: env $(COLAB_STAMP)
+	COURSE_COLAB_PYTHON=$(COLAB_ENV)/bin/python $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/test_colab_path.py
+
 lint: env
 	$(BIN)/python -m ruff check .
 
@@ -75,7 +96,7 @@ assets: env
 	$(BIN)/python -m workshop_utils.figures assets
 
 clean:
-	rm -rf $(VENV) $(OLDEST) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST) $(COLAB_ENV) .pytest_cache .ruff_cache
 
 bench: env
 	$(BIN)/python benchmarks/run.py

@@ -50,8 +50,8 @@ def test_mnist5k_images_look_like_digits():
 def test_mnist5k_cache_is_used(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path))
     data.load_mnist5k()
-    cached = tmp_path / "mnist5k_v1.npz"
-    assert cached.exists()
+    cached = tmp_path / "mnist5k_v2.npz"
+    assert cached.exists() and (tmp_path / "mnist5k_v2.npz.sha256").exists()
     calls = []
     monkeypatch.setattr(np, "loadtxt", lambda *a, **k: calls.append(1))
     s = data.load_mnist5k()
@@ -60,10 +60,10 @@ def test_mnist5k_cache_is_used(tmp_path, monkeypatch):
 
 def test_broken_cache_is_rebuilt(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path))
-    (tmp_path / "mnist5k_v1.npz").write_bytes(b"not a zip file")
+    (tmp_path / "mnist5k_v2.npz").write_bytes(b"not a zip file")
     s = data.load_mnist5k()
     assert s.X_train.shape == (4000, 28, 28)
-    with np.load(tmp_path / "mnist5k_v1.npz") as z:
+    with np.load(tmp_path / "mnist5k_v2.npz") as z:
         assert z["X"].shape == (5000, 28, 28)
 
 

@@ -293,8 +293,13 @@ def test_random_affine_grid_matches_torch_affine_grid(n, h, w, seed):
     assert torch.allclose(got, want, atol=1e-5)
 
 
-def test_cached_training_saves_weights_and_history_and_replays_them(tmp_path):
+def test_cached_training_saves_weights_and_history_and_replays_them(tmp_path, monkeypatch):
+    from workshop_utils import cache
     from workshop_utils.models import cached_training
+
+    monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path))
+    cache.forget_memory()
+    w = tmp_path / "weights"
 
     Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
     calls = []
@@ -304,11 +309,11 @@ def test_cached_training_saves_weights_and_history_and_replays_them(tmp_path):
         return fit(model, Xtr[:128], ytr[:128], epochs=3, batch_size=64, progress=False)
 
     torch.manual_seed(0)
-    m1, h1 = cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False)
+    m1, h1 = cached_training(SmallCNN(channels=(2, 4)), "tiny", train, verbose=False)
     assert calls == [1] and len(h1.loss) == 3 and len(h1.times) == 3 and h1.times[-1] == h1.seconds
-    assert (tmp_path / "tiny.pt").exists() and (tmp_path / "tiny.history.json").exists()
+    assert (w / "tiny.pt").exists() and (w / "tiny.pt.sha256").exists()  # one unit + its manifest
     seen = []
-    m2, h2 = cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False,
+    m2, h2 = cached_training(SmallCNN(channels=(2, 4)), "tiny", train, verbose=False,
                              on_epoch=lambda e, h: seen.append((e, list(h.loss), h.seconds)))
     assert calls == [1], "a cache hit must not train"
     assert h2.loss == h1.loss and h2.seconds == h1.seconds
@@ -316,28 +321,29 @@ def test_cached_training_saves_weights_and_history_and_replays_them(tmp_path):
     assert seen[-1][2] == h1.seconds and seen[0][2] == h1.times[0]
     for a, b in zip(m1.state_dict().values(), m2.state_dict().values()):
         assert torch.equal(a, b)
-    cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False, retrain=True)
+    cached_training(SmallCNN(channels=(2, 4)), "tiny", train, verbose=False, retrain=True)
     assert calls == [1, 1]
     def broken_callback(epoch, history):
         raise KeyError("the learner's callback")
 
     with pytest.raises(KeyError, match="callback"):  # not mistaken for a broken cache
-        cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False,
+        cached_training(SmallCNN(channels=(2, 4)), "tiny", train, verbose=False,
                         on_epoch=broken_callback)
     assert calls == [1, 1]
-    (tmp_path / "tiny.pt").write_bytes(b"not a checkpoint")  # a broken cache file is retrained
-    cached_training(SmallCNN(channels=(2, 4)), "tiny", train, folder=tmp_path, verbose=False)
+    (w / "tiny.pt").write_bytes(b"not a checkpoint")  # a broken cache file is retrained
+    cached_training(SmallCNN(channels=(2, 4)), "tiny", train, verbose=False)
     assert calls == [1, 1, 1]
     # a train_fn that returns nothing: weights only
-    m3, h3 = cached_training(SmallCNN(channels=(2, 4)), "plain", lambda m: None, folder=tmp_path,
-                             verbose=False)
-    assert h3 is None and (tmp_path / "plain.pt").exists() and not (tmp_path / "plain.history.json").exists()
+    m3, h3 = cached_training(SmallCNN(channels=(2, 4)), "plain", lambda m: None, verbose=False)
+    assert h3 is None and (w / "plain.pt").exists()
+    m4, h4 = cached_training(SmallCNN(channels=(2, 4)), "plain", train, verbose=False)
+    assert h4 is None and calls == [1, 1, 1], "weights saved without a history load as such"
     with pytest.raises(ValueError, match="key"):
-        cached_training(SmallCNN(), "../escape", train, folder=tmp_path)
+        cached_training(SmallCNN(), "../escape", train)
     with pytest.raises(ValueError, match="nn.Module"):
-        cached_training("a model", "ok", train, folder=tmp_path)
+        cached_training("a model", "ok", train)
     with pytest.raises(ValueError, match="retrain"):
-        cached_training(SmallCNN(), "ok", train, folder=tmp_path, retrain="yes")
+        cached_training(SmallCNN(), "ok", train, retrain="yes")
 
 
 def test_notebook_05_trains_under_the_keys_the_later_lessons_load():
@@ -351,6 +357,7 @@ def test_notebook_05_trains_under_the_keys_the_later_lessons_load():
     code = notebook_code(NB)
     assert "cached_training(cnn, cnn_key(seed=0), train_cnn" in code
     assert "cached_training(vit, vit_key(seed=0), train_vit" in code
+    assert code.count("shipped=False") == 2  # lesson 05 trains live, as it teaches
     assert "seed=0, progress=True, on_epoch=monitor.on_epoch, **CNN_RECIPE)" in code
     assert "seed=0, progress=True, on_epoch=monitor.on_epoch, **VIT_RECIPE)" in code
     assert cnn_key(0) != cnn_key(1) and vit_key(0) != vit_key(1)

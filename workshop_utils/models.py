@@ -7,15 +7,11 @@ Strided convolutions shrink 28×28 to 7×7 without any extra pooling step.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-from pathlib import Path
-
 import torch
 from torch import nn
 
 from ._validate import require_int
+from .cache import cached_training, cached_weights  # noqa: F401 - the notebooks import them here
 
 __all__ = ["SmallCNN", "cached_training", "cached_weights", "cnn_key", "count_parameters",
            "pretrained_cnn", "pretrained_vit", "CNN_RECIPE"]
@@ -72,71 +68,6 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def cached_training(model: nn.Module, key: str, train_fn, *, folder=None, verbose: bool = True,
-                    retrain: bool = False, on_epoch=None):
-    """Load ``model``'s weights and training History cached under ``key``, or train and save them.
-
-    ``train_fn(model)`` trains in place and may return its ``History`` (what ``fit`` returns);
-    the History is saved next to the weights as JSON. On a later load its epochs are
-    replayed through ``on_epoch(epoch, history)``, so a live plot shows the curve of the
-    run that made these weights. Weights are saved atomically and loaded with
-    ``torch.load(..., weights_only=True)``. ``retrain=True`` (or the environment variable
-    ``WORKSHOP_RETRAIN=1``) trains again and overwrites the cache.
-
-    Returns ``(model, history)``; ``history`` is None when ``train_fn`` returned none.
-    """
-    from .data import _atomic_write, cache_dir
-    from .training import History
-
-    if not isinstance(model, nn.Module):
-        raise ValueError(f"model should be a torch.nn.Module; got {type(model).__name__}")
-    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", key):
-        raise ValueError(f"key names the cache file: letters, digits, '_', '.' and '-' only; got {key!r}")
-    if not isinstance(retrain, bool):
-        raise ValueError(f"retrain should be True or False; got {retrain!r}")
-    folder = Path(folder) if folder is not None else cache_dir() / "weights"
-    folder.mkdir(parents=True, exist_ok=True)
-    path, hist_path = folder / f"{key}.pt", folder / f"{key}.history.json"
-    if path.exists() and not retrain and os.environ.get("WORKSHOP_RETRAIN") != "1":
-        loaded = False
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-            model.load_state_dict(state)
-            history = None
-            if hist_path.exists():
-                history = History.from_dict(json.loads(hist_path.read_text()))
-            loaded = True
-        except Exception as exc:  # noqa: BLE001 - a stale cache is retrained below
-            if verbose:
-                print(f"cached weights {path.name} unusable ({type(exc).__name__}); retraining")
-        if loaded:
-            if verbose:
-                took = f", trained in {history.seconds:.1f} s" if history is not None else ""
-                print(f"loaded cached weights {path.name}{took} (retrain=True trains again)")
-            if history is not None and on_epoch is not None:
-                history.replay(on_epoch)  # outside the try: an error in on_epoch is the caller's
-            return model.eval(), history
-    history = train_fn(model)
-    if not isinstance(history, History):
-        history = None
-    _atomic_write(path, lambda tmp: torch.save(model.state_dict(), tmp))
-    if history is not None:
-        _atomic_write(hist_path, lambda tmp: Path(tmp).write_text(json.dumps(history.to_dict())))
-    elif hist_path.exists():
-        hist_path.unlink()
-    return model.eval(), history
-
-
-def cached_weights(model: nn.Module, key: str, train_fn, *, folder=None, verbose: bool = True,
-                   retrain: bool = False):
-    """Load ``model``'s weights from the cache under ``key``, or train and save them.
-
-    ``train_fn(model)`` trains in place. ``cached_training`` does the work (and also keeps
-    the History); set ``retrain=True`` or ``WORKSHOP_RETRAIN=1`` to ignore the cache.
-    """
-    return cached_training(model, key, train_fn, folder=folder, verbose=verbose, retrain=retrain)[0]
-
-
 # The recipe the course trains its CNN with (notebook 05 measures it; 07–10 reuse it).
 # Tuned on the stratified 80/20 split (benchmarks/bench_models.py): random shifts of ±2 px,
 # rotations of ±15° and zooms of ±15 % make 4,000 digits go much further.
@@ -159,28 +90,10 @@ def pretrained_cnn(seed: int = 0, verbose: bool = True, *, retrain: bool = False
     gives. ``with_history=True`` returns ``(model, history)``; ``on_epoch`` gets the
     epochs, live while training or replayed from the cache.
     """
-    return _pretrained(SmallCNN, cnn_key(seed), CNN_RECIPE, seed, verbose=verbose, retrain=retrain,
-                       on_epoch=on_epoch, with_history=with_history)
+    from .cache import pretrained
 
-
-def _pretrained(make, key: str, recipe: dict, seed: int, *, verbose: bool, retrain: bool, on_epoch,
-                with_history: bool):
-    """``make()`` initialised under ``seed``, trained with ``recipe`` on MNIST-5k, cached under ``key``."""
-    from .data import load_mnist5k
-    from .training import fit
-
-    seed = require_int(seed, "seed", low=0)
-
-    def train(model):
-        torch.manual_seed(seed)
-        model.load_state_dict(make().state_dict())  # start again from the seed's initialisation
-        Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
-        return fit(model, Xtr, ytr, seed=seed, progress=verbose, on_epoch=on_epoch, **recipe)
-
-    torch.manual_seed(seed)
-    model, history = cached_training(make(), key, train, verbose=verbose, retrain=retrain,
-                                     on_epoch=on_epoch)
-    return (model, history) if with_history else model
+    return pretrained(SmallCNN, cnn_key(seed), CNN_RECIPE, seed, verbose=verbose, retrain=retrain,
+                       on_epoch=on_epoch, with_history=with_history, label="the CNN")
 
 
 def pretrained_vit(seed: int = 0, verbose: bool = True, **kwargs):

@@ -152,7 +152,25 @@ def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
     (a fraction) switch to a random affine warp that also shifts by up to ``max_shift``.
     Speed: a model with convolutions is switched to channels-last memory format (the same
     function, faster oneDNN kernels on a CPU), and AdamW runs fused where torch supports it.
+    Threads: torch runs on ``core.training_threads()`` threads while training (1 unless
+    ``WORKSHOP_THREADS`` says otherwise), so a seed gives the same weights on any machine.
     """
+    from .core import training_threads
+
+    n_threads = training_threads()
+    before = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        return _fit(model, X, y, epochs=epochs, lr=lr, batch_size=batch_size, loss_fn=loss_fn,
+                    weight_decay=weight_decay, onecycle=onecycle, label_smoothing=label_smoothing,
+                    max_shift=max_shift, max_rotate=max_rotate, max_scale=max_scale, X_val=X_val,
+                    y_val=y_val, seed=seed, progress=progress, on_epoch=on_epoch)
+    finally:
+        torch.set_num_threads(before)
+
+
+def _fit(model, X, y, *, epochs, lr, batch_size, loss_fn, weight_decay, onecycle, label_smoothing,
+         max_shift, max_rotate, max_scale, X_val, y_val, seed, progress, on_epoch) -> History:
     _check_xy(X, y)
     epochs = require_int(epochs, "epochs", low=1)
     batch_size = require_int(batch_size, "batch_size", low=1)

@@ -181,7 +181,7 @@ def pretrained_vit(seed: int = 0, verbose: bool = True, *, retrain: bool = False
     seed=seed, **VIT_RECIPE)`` gives. ``with_history=True`` returns ``(model, history)``;
     ``on_epoch`` gets the epochs, live while training or replayed from the cache.
     """
-    from .models import _pretrained
+    from .cache import pretrained
 
-    return _pretrained(lambda: TinyViT(**VIT_CONFIG), vit_key(seed), VIT_RECIPE, seed, verbose=verbose,
-                       retrain=retrain, on_epoch=on_epoch, with_history=with_history)
+    return pretrained(lambda: TinyViT(**VIT_CONFIG), vit_key(seed), VIT_RECIPE, seed, verbose=verbose,
+                      retrain=retrain, on_epoch=on_epoch, with_history=with_history, label="the ViT")
