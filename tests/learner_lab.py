@@ -21,6 +21,8 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -50,6 +52,21 @@ class LabServer:
         with urllib.request.urlopen(req, timeout=60) as r:
             text = r.read().decode()
         return json.loads(text) if text else None
+
+    def notebook_path(self, name: str) -> str:
+        """The server's path of ``notebooks/<name>`` (make lab serves from notebooks/ itself),
+        checked to exist through the contents API."""
+        for path in (name, f"notebooks/{name}"):
+            try:
+                self.api(f"/api/contents/{urllib.parse.quote(path)}?content=0")
+                return path
+            except urllib.error.HTTPError:
+                continue
+        raise FileNotFoundError(f"the server started by make lab does not serve notebooks/{name}")
+
+    def notebooks_dir(self) -> Path:
+        """The folder on disk where the server finds the course's notebooks."""
+        return self.root / "notebooks"
 
 
 def copy_course(dest: Path) -> Path:

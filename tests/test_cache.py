@@ -402,3 +402,23 @@ def test_announcement_before_training_says_how_long(empty_cache, capsys):
     assert line.startswith("training the CNN now: about ") and f"{secs:.0f} s" in line
     assert "core CPU" in line
     assert shipped.announce("x", "unknown_key") == "training x now; the result is saved for later runs"
+
+
+@pytest.mark.slow
+def test_lesson_06_runs_with_an_unusable_cache_and_says_so_once(tmp_path, monkeypatch):
+    """A learner whose WORKSHOP_CACHE names a file: lesson 06 runs from memory (shipped
+    weights, MNIST parsed in memory), with one warning that names the folder and the fix."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    not_a_folder = tmp_path / "cache-is-a-file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("WORKSHOP_CACHE", str(not_a_folder))
+    nb = nbformat.read(ROOT / "notebooks" / "06_softmax.ipynb", as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                     for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    assert text.count("cannot be written") == 1, text[-3000:]
+    assert str(not_a_folder) in text and "WORKSHOP_CACHE" in text
+    assert "shipped with the package" in text and "training the CNN now" not in text

@@ -34,7 +34,8 @@ def test_make_lab_kernel_shows_plt_show_figures(lab):
     nb = nbformat.read(ROOT / NOTEBOOK, as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     first_show = next(i for i, src in enumerate(code) if "plt.show()" in src)
-    session = lab.api("/api/sessions", "POST", {"path": NOTEBOOK, "type": "notebook", "name": "",
+    path = lab.notebook_path(NOTEBOOK.split("/")[-1])  # must exist in the server: 404 otherwise
+    session = lab.api("/api/sessions", "POST", {"path": path, "type": "notebook", "name": "",
                                                 "kernel": {"name": nb.metadata.kernelspec.name}})
     kc = KernelChannel(lab, session["kernel"]["id"])
     try:

@@ -86,7 +86,7 @@ LAB_SETTINGS = {
 
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory, chromium_path):
-    """``(base_url, token, root)``: JupyterLab started by the README's ``make lab``.
+    """``(base_url, token, server)``: JupyterLab started by the README's ``make lab``.
 
     In a copy of the course (tests/learner_lab.py), with this process's environment as it
     is and the course environment's own kernel and settings; the only additions are the
@@ -109,7 +109,7 @@ def lab_server(tmp_path_factory, chromium_path):
     with started_by_make_lab(base, [f"--LabApp.user_settings_dir={settings}",
                                     "--LabApp.expose_app_in_browser=True"]) as server:
         try:
-            yield server.base_url, server.token, server.root
+            yield server.base_url, server.token, server
         finally:
             shutil.copy(server.log, ARTIFACTS / "jupyterlab.log")
 
