@@ -12,7 +12,8 @@ JOBS ?= 2
 KERNEL_NAME := Python 3 (Deep Learning Workshop)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: env lab test test-current test-oldest test-colab lint sync assets clean bench release
+.PHONY: env lab test test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
+	bench release
 
 env: $(STAMP)
 
@@ -45,7 +46,18 @@ test:
 test-current: env
 	$(BIN)/python -m ruff check .
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
-		-p no:cacheprovider tests notebooks
+		-p no:cacheprovider --ignore=tests/ecosystem tests notebooks
+
+# The edit-test loop: unit, property, checker and slider-sweep tests; no notebook runs, no
+# browser, no second environment (everything marked `slow` is left out).
+test-fast: env
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadscope -p no:cacheprovider \
+		-m "not slow" --ignore=tests/ecosystem tests
+
+# What today's package index would do to the course (changes with third-party releases, so
+# not part of make test): pip's resolver against Colab's versions.
+check-ecosystem: env
+	$(BIN)/python -m pytest -p no:cacheprovider tests/ecosystem
 
 # The oldest versions the package claims, with Colab's ipywidgets 7.7.1 and kernel stack
 # (tests/constraints-oldest.txt), in a second environment: unit tests and every notebook.
@@ -63,7 +75,7 @@ $(OLDEST_STAMP): pyproject.toml tests/constraints-oldest.txt tools/install_torch
 
 test-oldest: $(OLDEST_STAMP)
 	OMP_NUM_THREADS=1 COURSE_OLDEST_ENV=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax \
-		--nbval-current-env -p no:cacheprovider --ignore=tests/browser tests notebooks
+		--nbval-current-env -p no:cacheprovider --ignore=tests/browser --ignore=tests/ecosystem tests notebooks
 
 # Colab's path: an environment holding Colab's stack (tests/constraints-colab.txt) without the
 # course; the test installs the package the way the notebooks' set-up cell does, from the

@@ -297,6 +297,7 @@ print("SUM", float(sum(p.sum() for p in model.parameters())))
 '''
 
 
+@pytest.mark.slow
 def test_two_kernels_train_a_model_once(empty_cache, tmp_path):
     script = tmp_path / "kernel.py"
     script.write_text(TWO_KERNELS)

@@ -12,6 +12,7 @@ ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("name", sorted(figures.registry()))
+@pytest.mark.slow
 def test_asset_regenerates_reproducibly(name, tmp_path):
     a = figures.save_asset(name, tmp_path / "a")
     b = figures.save_asset(name, tmp_path / "b")

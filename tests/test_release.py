@@ -33,6 +33,7 @@ def _release(repo: Path, *args: str):
                           text=True)
 
 
+@pytest.mark.slow
 def test_release_bumps_syncs_commits_and_tags(repo):
     import workshop_utils
 
@@ -58,6 +59,7 @@ def test_release_bumps_syncs_commits_and_tags(repo):
     assert check.returncode == 0, check.stdout
 
 
+@pytest.mark.slow
 def test_release_refuses_a_dirty_tree_an_old_version_and_a_taken_tag(repo):
     import workshop_utils
 

@@ -53,7 +53,7 @@ def setup_block() -> str:
     On Colab the helpers are installed with Colab's own torch, numpy, matplotlib and
     ipywidgets pinned as pip *constraints* (their installed versions): a plain install
     would let pip pick the newest mlxtend, which asks for a newer numpy and matplotlib
-    and so forces a runtime restart (tests/test_colab_install.py).
+    and so forces a runtime restart (tests/ecosystem/test_colab_resolver.py, `make check-ecosystem`).
     """
     keep = ", ".join(f'"{p}"' for p in KEEP_ON_COLAB)
     return "\n".join([

@@ -1,5 +1,9 @@
 """Installing the course on Colab keeps Colab's torch, ipywidgets, matplotlib and numpy.
 
+Part of `make check-ecosystem`, not of `make test`: these tests ask the package index what
+pip would install *today*, so their result changes with third-party releases (e.g. the
+newest mlxtend's numpy floor), not with this repository.
+
 pip's resolver is asked, in a dry run, to install the package's dependencies into an
 environment that already holds Colab's versions of those four (as installed
 distributions that pip sees); the report must not upgrade or downgrade any of them.
@@ -15,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # What Colab ships (the issue's list; numpy is Colab's 2.0.2). Python there is 3.13; this
 # resolves for the Python running the tests.
 COLAB = {"torch": "2.11.0", "ipywidgets": "7.7.1", "matplotlib": "3.10.0", "numpy": "2.0.2"}
