@@ -123,7 +123,7 @@ def test_noisy_copy(model, digits):
 
 @pytest.fixture(scope="module")
 def noise(model, digits):
-    return weight_noise_explorer(model, digits, n_test=300)
+    return weight_noise_explorer(model, digits)  # all 1,000 held-out digits, as in the notebook
 
 
 def test_weight_noise_explorer_sweeps_to_chance(noise, model, digits):
@@ -137,7 +137,9 @@ def test_weight_noise_explorer_sweeps_to_chance(noise, model, digits):
         accs.append(st_["accuracy"])
         pngs.add(noise.png)
         assert f"σ = {s:.1f}" in noise.html.value
-    assert accs[0] == pytest.approx(evaluate(model, Xte[:300], yte[:300]))
+    assert len(noise.y) == len(yte) == 1000
+    assert accs[0] == pytest.approx(evaluate(model, Xte, yte))  # the accuracy every lesson reports
+    assert "on 1,000 held-out digits" in noise.html.value
     assert accs[0] > 0.95 and max(accs[-5:]) < 0.3  # from trained to (near) chance
     assert len(pngs) == len(values)
     assert noise.controls["sigma"].continuous_update is False
@@ -152,6 +154,13 @@ def test_weight_noise_explorer_slider_drives_redraw(noise):
         weight_noise_explorer(torch.nn.Linear(2, 2))
     with pytest.raises(ValueError, match="n_test"):
         weight_noise_explorer(n_test=5)
+
+
+def test_weight_noise_explorer_subset_says_so(model, digits):
+    _, _, Xte, yte = digits.tensors()
+    small = weight_noise_explorer(model, digits, n_test=50)
+    assert small.update(sigma=0.0)["accuracy"] == pytest.approx(evaluate(model, Xte[:50], yte[:50]))
+    assert "on 50 held-out digits" in small.html.value
 
 
 # --------------------------------------------------------------------------- quiz

@@ -7,9 +7,10 @@
 5. dense  z = W₃ h + b₃
 6. softmax  ŷ = softmax(z)
 
-The convolution is lesson 05's ``conv.conv2d`` and the softmax lesson 06's
-``softmax.softmax``; ``stage_shapes`` gives every intermediate shape for any kernel size
-and stride.
+The convolution is ``conv.conv2d``, the package's vectorised im2col implementation of
+lesson 05's formula (checked against torch; the notebook's own loop and sliding-window
+versions compute the same), and the softmax lesson 06's ``softmax.softmax``;
+``stage_shapes`` gives every intermediate shape for any kernel size and stride.
 """
 
 from __future__ import annotations

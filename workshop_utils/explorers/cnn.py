@@ -611,8 +611,8 @@ class AttentionExplorer(Explorer):
         r, c = divmod(st["top_patch"], self.grid)
         return (f"Row 0 of A (CLS) sums to {st['row_sum']:.2f}: CLS keeps {st['cls_self']:.0%} for "
                 f"itself and spreads the rest over all {self.grid ** 2} patches, near or far. "
-                f"Most attention goes to token {st['top_patch'] + 1}, the patch in row {r}, column {c} "
-                f"(rows and columns counted from 0).")
+                f"Most attention goes to patch {st['top_patch']} (token {st['top_patch'] + 1}; CLS is "
+                f"token 0), in row {r}, column {c} (patches, rows and columns counted from 0).")
 
 
 def attention_explorer(model, images, labels=None) -> AttentionExplorer:

@@ -146,7 +146,7 @@ def vit_attention(model=None):
         ax.axvline(k * p - 0.5, color=COLORS["sky"], lw=1)
     for i in range(g * g):
         r, c = divmod(i, g)
-        ax.text(c * p + 0.8, r * p + 0.8, str(i + 1), color=COLORS["yellow"], fontsize=7, va="top")
+        ax.text(c * p + 0.8, r * p + 0.8, str(i), color=COLORS["yellow"], fontsize=7, va="top")
     _off(ax)
     ax.set_title(f"1. patchify: {g * g} patches of {p}×{p}", fontsize=9)
     P = patchify(x0, p)
@@ -162,7 +162,7 @@ def vit_attention(model=None):
         a = fig.add_subplot(strip[i + 1])
         a.imshow(P[i].reshape(p, p), cmap="gray", vmin=0, vmax=255)
         _off(a)
-        a.set_title(str(i + 1), fontsize=7)
+        a.set_title(str(i), fontsize=7)  # patches counted from 0, as in code
     head = fig.add_subplot(top[1], frameon=False)
     _off(head)
     head.set_title(f"2. tokens: each patch flattened to {p * p} numbers, projected to d = "
@@ -213,10 +213,10 @@ def cnn_vs_vit(cnn=None, vit=None):
     mid = (r * s - p1 + k // 2) * s - p1  # first input row of the middle H1 unit it reads
     # ViT: where one patch looks in the first layer (mean over heads)
     g, p = vit.grid, vit.patch_size
-    q = g + 1  # the patch in row 1, column 1
+    q = g + 1  # the patch in row 1, column 1: patch 5 of a 4×4 grid, counted from 0 as in code
     with torch.no_grad():
         A = vit.attention_maps(_tensor(x))[0, 0].mean(0).numpy()  # (N+1)×(N+1)
-    att = A[q + 1, 1:].reshape(g, g)
+    att = A[q + 1, 1:].reshape(g, g)  # token q + 1: token 0 is CLS
 
     fig = new_figure(figsize=(9.6, 4.6), dpi=100)
     fig.set_layout_engine("none")
@@ -250,7 +250,7 @@ def cnn_vs_vit(cnn=None, vit=None):
         ax.axhline(k2 * p - 0.5, color="0.6", lw=0.5)
         ax.axvline(k2 * p - 0.5, color="0.6", lw=0.5)
     _off(ax)
-    ax.set_title(f"ViT: already in layer 1, patch {q + 1} (blue) attends to all {g * g} patches,\n"
+    ax.set_title(f"ViT: already in layer 1, patch {q} (blue) attends to all {g * g} patches,\n"
                  "near or far (brightness and arrow width: attention,\nmean of the heads)", fontsize=9)
     fig.suptitle("CNN: kernels detect local features · ViT: attention relates all patches",
                  fontsize=11, y=0.97)

@@ -36,8 +36,10 @@ def three_axis_front(photo=None, size: int = 96):
                   zorder=10 - c)
         ax.plot([0, n, n, 0, 0], [0, 0, n, n, 0], color="0.25", lw=0.8, transform=tr,
                 zorder=10 - c)
-        ax.text(n + 0.04 * n, 0.02 * n, names[c], transform=tr, fontsize=9, color=colours[c],
-                va="bottom", zorder=20)
+        # on the plane's own top strip, the part the plane in front leaves visible
+        ax.text(0.03 * n, 0.015 * n, names[c], transform=tr, fontsize=9, color=colours[c],
+                ha="left", va="top", rotation=20, rotation_mode="anchor", zorder=20,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
     ax.annotate("", xy=(2.4 * dx, 2.4 * dy - 0.08 * n), xytext=(0, -0.08 * n),
                 arrowprops={"arrowstyle": "->", "lw": 1.2}, zorder=20)
     ax.text(1.1 * dx - 0.1 * n, 1.1 * dy - 0.16 * n, "C = 3", fontsize=10, rotation=33,
