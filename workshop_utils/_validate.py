@@ -6,7 +6,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_numpy", "describe", "require_ndim", "require_int", "require_range"]
+__all__ = ["as_numpy", "as_real", "describe", "require_finite", "require_ndim", "require_int",
+           "require_range"]
 
 
 def describe(x) -> str:
@@ -30,6 +31,37 @@ def as_numpy(x, name: str = "input") -> np.ndarray:
     if arr.dtype == object:
         raise ValueError(f"{name} must be numeric; got {describe(x)} holding Python objects")
     return arr
+
+
+def require_finite(arr, name: str = "input", hint: str = "") -> None:
+    """Raise if ``arr`` (a numpy array or torch tensor) holds NaN or ±inf; ``hint`` is added."""
+    if hasattr(arr, "detach") and hasattr(arr, "isfinite"):  # torch tensor: count on its device
+        bad, total = int((~arr.detach().isfinite()).sum()), arr.numel()
+    else:
+        arr = np.asarray(arr)
+        if arr.dtype.kind not in "fc":  # integers and booleans are always finite
+            return
+        bad, total = int(np.count_nonzero(~np.isfinite(arr))), arr.size
+    if bad:
+        raise ValueError(f"{name} holds NaN or infinite values ({bad:,} of its {total:,} numbers, "
+                         f"shape {tuple(arr.shape)}){hint}")
+
+
+def as_real(x, name: str = "input") -> np.ndarray:
+    """``as_numpy`` for maths on real numbers: finite float64 values, or a ValueError in words.
+
+    Booleans and integers become float64; complex numbers, text and NaN / ±inf are refused
+    (``astype(float)`` would silently drop an imaginary part).
+    """
+    a = as_numpy(x, name)
+    if a.dtype.kind == "c":
+        raise ValueError(f"{name} must hold real numbers; got complex numbers ({describe(a)}). "
+                         f"Take .real or abs() first if that is what you mean")
+    if a.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold real numbers; got {describe(a)}")
+    a = a.astype(np.float64)
+    require_finite(a, name, "; expected finite real numbers")
+    return a
 
 
 def require_ndim(arr, ndims, name: str = "input", layout: str | None = None) -> None:

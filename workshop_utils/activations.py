@@ -62,10 +62,15 @@ def sigmoid(x):
     return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(a.dtype, copy=False)
 
 
+def _minus_2_abs(a: np.ndarray) -> np.ndarray:
+    """−2|x|, kept above −2e4 (e^(−2e4) is 0 anyway) so it cannot overflow for |x| near 1e308."""
+    return -2.0 * np.minimum(np.abs(a), np.asarray(1e4, dtype=a.dtype))
+
+
 def tanh(x):
     """f(x) = (e^x − e^(−x)) / (e^x + e^(−x)) = sign(x)·(1 − e^(−2|x|)) / (1 + e^(−2|x|))."""
     a = _x(x)
-    m = -2.0 * np.abs(a)
+    m = _minus_2_abs(a)
     # 1 − e^m computed as −expm1(m): exact even for tiny |x|, where 1 − e^m would cancel to 0
     return (np.sign(a) * -np.expm1(m) / (1.0 + np.exp(m))).astype(a.dtype, copy=False)
 
@@ -88,9 +93,15 @@ def sigmoid_grad(x):
 
 
 def tanh_grad(x):
-    """f'(x) = 1 − tanh²(x), at most 1 (at x = 0)."""
-    t = tanh(x)
-    return 1.0 - t * t
+    """f'(x) = 1 − tanh²(x) = 1 / cosh²(x), at most 1 (at x = 0).
+
+    Computed as 4·e^(−2|x|) / (1 + e^(−2|x|))²: 1 − tanh² would cancel to exactly 0 once
+    tanh(x) rounds to ±1 (|x| ≳ 19), though the true slope there is still about 1e-16.
+    """
+    a = _x(x)
+    e = np.exp(_minus_2_abs(a))  # in [0, 1], never overflows
+    sech2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
+    return np.minimum(sech2, 1.0).astype(a.dtype, copy=False)  # rounding near x = 0 can give 1 + 1 ulp
 
 
 ACTIVATIONS = {

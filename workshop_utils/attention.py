@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_numpy, describe, require_int
+from ._validate import as_numpy, as_real, describe, require_int
 
 __all__ = [
     "patchify",
@@ -81,7 +81,14 @@ def unpatchify(patches, patch_size: int, height: int, width: int, channels: int 
 
 def softmax(z, axis: int = -1) -> np.ndarray:
     """Numerically stable softmax along ``axis`` (the max is subtracted first)."""
-    z = as_numpy(z, "z").astype(np.float64)
+    z = as_real(z, "z")
+    if z.ndim == 0:
+        raise ValueError(f"z must be a vector of scores (or a batch of them); got a single number "
+                         f"{z.item()!r}")
+    if not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis={axis!r} does not exist for z of shape {z.shape}")
+    if z.shape[axis] == 0:
+        raise ValueError(f"z has no scores along axis {axis} (shape {z.shape}); softmax needs at least one")
     z = z - z.max(axis=axis, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=axis, keepdims=True)
@@ -93,19 +100,35 @@ def scaled_dot_product_attention(Q, K, V, return_weights: bool = False):
     With ``return_weights`` also returns the attention matrix A (…×n×m), whose rows sum
     to 1: row i says how much token i takes from every token j.
     """
-    Q = as_numpy(Q, "Q").astype(np.float64)
-    K = as_numpy(K, "K").astype(np.float64)
-    V = as_numpy(V, "V").astype(np.float64)
+    Q, K, V = (as_real(a, name) for a, name in ((Q, "Q"), (K, "K"), (V, "V")))
     for name, a in (("Q", Q), ("K", K), ("V", V)):
         if a.ndim < 2:
             raise ValueError(f"{name} should be tokens × features (n×d), at least 2-D; got {describe(a)}")
     if Q.shape[-1] != K.shape[-1]:
         raise ValueError(f"Q and K need the same feature size d to take dot products; "
                          f"got Q {Q.shape} and K {K.shape}")
+    if Q.shape[-1] == 0:
+        raise ValueError(f"Q and K need at least one feature (d ≥ 1); got Q {Q.shape} and K {K.shape}")
     if K.shape[-2] != V.shape[-2]:
         raise ValueError(f"K and V need one row per token, the same number; got K {K.shape} and V {V.shape}")
+    if K.shape[-2] == 0:
+        raise ValueError(f"K and V hold no tokens (shapes K {K.shape}, V {V.shape}); every query needs "
+                         "at least one key to attend to")
+    batch = {name: a.shape[:-2] for name, a in (("Q", Q), ("K", K), ("V", V))}
+    try:
+        np.broadcast_shapes(*batch.values())
+    except ValueError:
+        got = ", ".join(f"{name} {shape}" for name, shape in batch.items())
+        raise ValueError(
+            "Q, K and V need the same batch dimensions (the axes before the last two; a size-1 axis "
+            f"or a missing one is repeated to fit); got {got} from shapes Q {Q.shape}, K {K.shape}, "
+            f"V {V.shape}") from None
     d = Q.shape[-1]
-    scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(d)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(d)
+    if not np.all(np.isfinite(scores)):
+        raise ValueError(f"the scores Q Kᵀ / √d overflow (Q and K hold values up to "
+                         f"{max(np.abs(Q).max(), np.abs(K).max()):.3g}); scale Q and K down")
     A = softmax(scores, axis=-1)
     out = A @ V
     return (out, A) if return_weights else out
@@ -120,7 +143,8 @@ def multi_head_attention(X, in_proj_weight, in_proj_bias, out_proj_weight, out_p
     on its own; the heads are concatenated and projected by ``out_proj_weight`` (E×E).
     With ``return_weights`` also returns the per-head attention, (B×)heads×n×n.
     """
-    X = as_numpy(X, "X").astype(np.float64)
+    X = as_real(X, "X")
+    given = X.shape
     squeeze = X.ndim == 2
     if squeeze:
         X = X[None]
@@ -128,12 +152,16 @@ def multi_head_attention(X, in_proj_weight, in_proj_bias, out_proj_weight, out_p
         raise ValueError(f"X should be tokens × features, n×E (or B×n×E); got {describe(X)}")
     B, n, E = X.shape
     h = require_int(n_heads, "n_heads", low=1)
+    if n == 0:
+        raise ValueError(f"X holds no tokens (shape {given}); self-attention needs at least one")
+    if E == 0:
+        raise ValueError(f"X has no features (shape {given}); the embedding size E must be at least 1")
     if E % h:
         raise ValueError(f"the embedding size {E} must be divisible by n_heads={h}")
-    W_in = as_numpy(in_proj_weight, "in_proj_weight").astype(np.float64)
-    b_in = as_numpy(in_proj_bias, "in_proj_bias").astype(np.float64)
-    W_out = as_numpy(out_proj_weight, "out_proj_weight").astype(np.float64)
-    b_out = as_numpy(out_proj_bias, "out_proj_bias").astype(np.float64)
+    W_in = as_real(in_proj_weight, "in_proj_weight")
+    b_in = as_real(in_proj_bias, "in_proj_bias")
+    W_out = as_real(out_proj_weight, "out_proj_weight")
+    b_out = as_real(out_proj_bias, "out_proj_bias")
     for name, a, shape in (("in_proj_weight", W_in, (3 * E, E)), ("in_proj_bias", b_in, (3 * E,)),
                            ("out_proj_weight", W_out, (E, E)), ("out_proj_bias", b_out, (E,))):
         if a.shape != shape:

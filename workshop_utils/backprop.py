@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_numpy, describe, require_int, require_ndim, require_range
-from .softmax import softmax
+from .softmax import log_softmax, softmax
 
 __all__ = [
     "sgd_step",
@@ -176,8 +176,7 @@ def one_hot(y, n_classes: int) -> np.ndarray:
 def cross_entropy(z, y) -> float:
     """Mean cross-entropy −(1/N) Σ log ŷ_{n, y_n} of logits N×C and labels N."""
     z, y = _logits_labels(z, y)
-    m = z.max(axis=1, keepdims=True)
-    log_p = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    log_p = log_softmax(z, axis=1)  # (z − m) − log Σ e^{z − m}: exact even for tiny losses
     return float(-log_p[np.arange(len(y)), y].mean())
 
 

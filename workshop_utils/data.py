@@ -286,6 +286,12 @@ def long_tailed(X, y, imbalance: float = 10.0, rare=None, seed: int = 0, n_max: 
         bad = [c for c in rare if c not in set(classes.tolist())]
         if bad:
             raise ValueError(f"rare classes {bad} do not occur in y (classes: {classes.tolist()})")
+        repeated = {c: rare.count(c) for c in rare if rare.count(c) > 1}
+        if repeated:  # a repeat would take a second, rarer rank and its counts would not match
+            c, k = next(iter(repeated.items()))
+            times = "twice" if k == 2 else f"{k} times"
+            raise ValueError(f"rare lists class {c} {times}; list each rare class once "
+                             f"(got rare={rare})")
         order = [c for c in classes if c not in rare] + rare
     available = {int(c): int(np.sum(y == c)) for c in classes}
     if n_max is None:

@@ -36,6 +36,27 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 # --------------------------------------------------------------------------- validation
+# The value checks the numpy losses and the torch loss share, so both refuse the same inputs
+# with the same words.
+def _check_logit_values(shape, finite: bool) -> None:
+    """Logits of ``shape`` N×C: at least one example and one class, and (``finite``) no NaN / inf."""
+    n, c = shape
+    if n < 1 or c < 1:
+        raise ValueError(f"logits need at least one example and one class; got shape {tuple(shape)}")
+    if not finite:
+        raise ValueError("logits must be finite numbers; got NaN or inf")
+
+
+def _check_onehot_values(y: np.ndarray) -> None:
+    """One-hot (or probability) label rows N×C: finite, non-negative, each row summing to 1."""
+    if not np.all(np.isfinite(y)) or np.any(y < 0):
+        raise ValueError("one-hot labels must be non-negative numbers")
+    sums = y.sum(axis=1)
+    if not np.allclose(sums, 1.0, atol=1e-4):
+        raise ValueError("each row of one-hot labels must sum to 1 (one 1, the rest 0); got row "
+                         f"sums {np.round(sums[:5], 4).tolist()}")
+
+
 def _batch(logits, target):
     """Logits N×C (float) and labels as N×C one-hot rows; also the indices (or None) and
     whether one example (logits of shape C) was given."""
@@ -57,10 +78,7 @@ def _batch(logits, target):
     if z.ndim != 2:
         raise ValueError(f"logits should be N×C (a batch) or C (one example); got shape {z.shape}")
     n, c = z.shape
-    if n < 1 or c < 1:
-        raise ValueError(f"logits need at least one example and one class; got shape {z.shape}")
-    if not np.all(np.isfinite(z)):
-        raise ValueError("logits must be finite numbers; got NaN or inf")
+    _check_logit_values(z.shape, bool(np.all(np.isfinite(z))))
     if t.ndim == 1:  # class indices
         if t.dtype == np.bool_ or t.dtype.kind not in "iu":
             hint = ""
@@ -84,12 +102,7 @@ def _batch(logits, target):
         if t.dtype.kind not in "iufb":
             raise ValueError(f"one-hot labels must be numbers; got {describe(t)}")
         y = t.astype(z.dtype)
-        if not np.all(np.isfinite(y)) or np.any(y < 0):
-            raise ValueError("one-hot labels must be non-negative numbers")
-        sums = y.sum(axis=1)
-        if not np.allclose(sums, 1.0, atol=1e-4):
-            raise ValueError("each row of one-hot labels must sum to 1 (one 1, the rest 0); got row "
-                             f"sums {np.round(sums[:5], 4).tolist()}")
+        _check_onehot_values(y)
         return z, y, None, single
     raise ValueError(f"labels should be class indices (N,) or one-hot rows N×C; got shape {t.shape}")
 
@@ -208,7 +221,8 @@ _INT_DTYPES = (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8)
 
 
 def _torch_labels(logits, target):
-    """Validate a batch for the torch loss; class-index labels come back as int64."""
+    """Validate a batch for the torch loss as ``_batch`` does for the numpy ones (same checks,
+    same messages); class-index labels come back as int64."""
     if not torch.is_tensor(logits) or not torch.is_tensor(target):
         raise ValueError(f"logits and labels must be torch tensors; got {type(logits).__name__} "
                          f"and {type(target).__name__}")
@@ -217,13 +231,14 @@ def _torch_labels(logits, target):
     if not logits.is_floating_point():
         raise ValueError(f"logits must be floats; got {logits.dtype}")
     n, c = logits.shape
+    _check_logit_values((n, c), bool(torch.isfinite(logits.detach()).all()))
     if target.ndim == 1:
         if target.dtype not in _INT_DTYPES:
             raise ValueError(f"class-index labels must be integers; got {target.dtype}")
         if len(target) != n:
             raise ValueError(f"logits have {n} examples but there are {len(target)} labels; "
                              "they must match")
-        if n and (int(target.min()) < 0 or int(target.max()) >= c):
+        if int(target.min()) < 0 or int(target.max()) >= c:
             raise ValueError(f"labels must be class indices 0..{c - 1} for {c} classes; got "
                              f"values from {int(target.min())} to {int(target.max())}")
         return target.long()
@@ -231,7 +246,11 @@ def _torch_labels(logits, target):
         if tuple(target.shape) != (n, c):
             raise ValueError(f"one-hot labels must have the logits' shape {(n, c)}; "
                              f"got {tuple(target.shape)}")
-        return target.to(logits.dtype)
+        if target.is_complex():
+            raise ValueError(f"one-hot labels must be real numbers; got {target.dtype}")
+        target = target.to(logits.dtype)
+        _check_onehot_values(target.detach().cpu().double().numpy())
+        return target
     raise ValueError(f"labels should be class indices (N,) or one-hot rows N×C; got shape "
                      f"{tuple(target.shape)}")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from ._validate import require_int, require_range
+from ._validate import require_finite, require_int, require_range
 
 __all__ = ["History", "fit", "evaluate", "predict_proba", "random_shift", "random_affine"]
 
@@ -172,6 +172,8 @@ def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
 def _fit(model, X, y, *, epochs, lr, batch_size, loss_fn, weight_decay, onecycle, label_smoothing,
          max_shift, max_rotate, max_scale, X_val, y_val, seed, progress, on_epoch) -> History:
     _check_xy(X, y)
+    # bad data, not the learning rate: say so before training turns it into a NaN loss
+    require_finite(X, "X", "; fix or drop those examples before training")
     epochs = require_int(epochs, "epochs", low=1)
     batch_size = require_int(batch_size, "batch_size", low=1)
     lr = require_range(lr, "lr", low=0.0)
@@ -179,6 +181,7 @@ def _fit(model, X, y, *, epochs, lr, batch_size, loss_fn, weight_decay, onecycle
     max_scale = require_range(max_scale, "max_scale", low=0.0, high=0.9)
     if X_val is not None:
         _check_xy(X_val, y_val, "X_val")
+        require_finite(X_val, "X_val", "; fix or drop those examples before training")
     if loss_fn is None:
         def loss_fn(logits, target):
             return F.cross_entropy(logits, target, label_smoothing=label_smoothing)
@@ -212,7 +215,13 @@ def _fit(model, X, y, *, epochs, lr, batch_size, loss_fn, weight_decay, onecycle
             elif max_shift:
                 xb = random_shift(xb, max_shift, gen)
             logits = model(xb)
-            loss = loss_fn(logits, yb)
+            try:
+                loss = loss_fn(logits, yb)
+            except ValueError as exc:  # a checking loss (FocalLoss) refuses NaN logits itself
+                if torch.isfinite(logits.detach()).all():
+                    raise
+                raise FloatingPointError(f"the model's outputs became NaN or infinite in epoch "
+                                         f"{epoch + 1}: lower the learning rate") from exc
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"the loss became {loss.item()} in epoch {epoch + 1}: "
                                          "lower the learning rate")
