@@ -400,3 +400,20 @@ def test_entropy_rows_along_another_axis():
     np.testing.assert_allclose(sm.entropy(p, axis=0), [-(0.25 * np.log(0.25) + 0.75 * np.log(0.75)), 0.0])
     with pytest.raises(ValueError, match="along axis -1"):
         sm.entropy(p)
+
+
+def test_sigmoid_grad_keeps_its_tiny_slopes():
+    """σ(1 − σ) cancels to 0 once σ rounds to 1 (x ≳ 37); the slope is still ≈ e^(−x)."""
+    from workshop_utils.activations import sigmoid_grad
+
+    x = np.array([-1000.0, -40.0, -5.0, 0.0, 3.0, 40.0, 1000.0])
+    t = torch.tensor(x, dtype=torch.float64)
+    want = (torch.exp(-t.abs()) / (1 + torch.exp(-t.abs())) ** 2).numpy()
+    np.testing.assert_allclose(sigmoid_grad(x), want, rtol=1e-13, atol=0)
+    assert sigmoid_grad(np.array([40.0]))[0] > 0
+    # against the exact value (80 digits): σ(x)(1 − σ(x)) = e^x / (1 + e^x)²
+    xs = np.linspace(-60, 60, 121)
+    with mpmath.workdps(80):
+        exact = np.array([float(mpmath.exp(mpmath.mpf(v)) / (1 + mpmath.exp(mpmath.mpf(v))) ** 2)
+                          for v in xs])
+    np.testing.assert_allclose(sigmoid_grad(xs), exact, rtol=1e-13, atol=0)

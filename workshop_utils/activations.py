@@ -87,9 +87,14 @@ def relu_grad(x):
 
 
 def sigmoid_grad(x):
-    """f'(x) = σ(x)·(1 − σ(x)), at most 1/4 (at x = 0)."""
-    s = sigmoid(x)
-    return s * (1.0 - s)
+    """f'(x) = σ(x)·(1 − σ(x)), at most 1/4 (at x = 0).
+
+    Computed as e^(−|x|) / (1 + e^(−|x|))²: σ·(1 − σ) would cancel to exactly 0 once σ(x)
+    rounds to 1 (x ≳ 37), though the true slope there is about e^(−x).
+    """
+    a = _x(x)
+    e = np.exp(0.5 * _minus_2_abs(a))  # e^(−|x|) in [0, 1], never overflows
+    return (e / ((1.0 + e) * (1.0 + e))).astype(a.dtype, copy=False)
 
 
 def tanh_grad(x):
