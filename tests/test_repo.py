@@ -57,6 +57,28 @@ def test_notebook_shape_of_a_lesson(path):
     assert "<details>" in text and "Key takeaways" in text
 
 
+def test_every_notebook_has_its_text_source_and_they_agree():
+    """lessons/NN_*.py (jupytext percent format) is what authors edit and reviewers read."""
+    import jupytext
+
+    sources = sorted(p.stem for p in (ROOT / "lessons").glob("*.py"))
+    assert sources == [p.stem for p in _notebooks()]
+    for nb_path in _notebooks():
+        nb = nbformat.read(nb_path, as_version=4)
+        text = jupytext.read(ROOT / "lessons" / f"{nb_path.stem}.py", fmt="py:percent")
+        assert [(c.cell_type, c.source) for c in text.cells] == [(c.cell_type, c.source) for c in nb.cells]
+
+
+def test_pre_commit_runs_ruff_and_the_notebook_checks():
+    import yaml
+
+    cfg = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {h["id"]: h for repo in cfg["repos"] for h in repo["hooks"]}
+    assert "ruff check" in hooks["ruff"]["entry"]
+    assert hooks["notebooks-in-sync"]["entry"].endswith("tools/sync_notebooks.py --check")
+    assert (ROOT / "tools" / "sync_notebooks.py").exists()
+
+
 def test_setup_cells_and_badges_in_sync():
     out = subprocess.run([sys.executable, str(ROOT / "tools/sync_notebooks.py"), "--check"],
                          capture_output=True, text=True)

@@ -1,9 +1,15 @@
-"""Write every notebook's Colab set-up block and badge, and README's badges, from course.py.
+"""Keep the notebooks, their text sources and README in step with workshop_utils/course.py.
 
-    python tools/sync_notebooks.py          # rewrite in place
+    python tools/sync_notebooks.py          # rewrite in place (make sync)
     python tools/sync_notebooks.py --check  # exit 1 if anything is out of date
 
-It also strips outputs and execution counts (notebooks are committed clean).
+* Every notebook ``notebooks/NN_*.ipynb`` is paired with a text source ``lessons/NN_*.py``
+  (jupytext's percent format: ``# %%`` code cells, ``# %% [markdown]`` text cells). The
+  text source is what authors edit and reviewers read; whichever of the two was changed
+  last wins (a new ``lessons/*.py`` alone makes its notebook).
+* Every notebook's first code cell starts with the Colab set-up block, its first markdown
+  cell carries its Colab badge, and README's badges point at the course's ref.
+* Outputs and execution counts are stripped (notebooks are committed clean).
 """
 
 from __future__ import annotations
@@ -18,6 +24,44 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from workshop_utils import course  # noqa: E402
+
+LESSONS = ROOT / "lessons"
+TEXT_FORMAT = "py:percent"
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+
+def to_text(nb) -> str:
+    """The notebook as its text source: cells only, and the course's own metadata."""
+    import copy
+
+    import jupytext
+
+    nb = copy.deepcopy(nb)
+    nb.metadata = {"workshop": dict(nb.metadata.get("workshop", {})),
+                   "jupytext": {"notebook_metadata_filter": "workshop,-all",
+                                "cell_metadata_filter": "-all"}}
+    return jupytext.writes(nb, fmt=TEXT_FORMAT)
+
+
+def from_text(text: str, nb=None):
+    """The notebook with the cells of ``text``, keeping ``nb``'s metadata (kernel, …)."""
+    import jupytext
+
+    new = jupytext.reads(text, fmt=TEXT_FORMAT)
+    meta = dict(nb.metadata) if nb is not None else {"kernelspec": dict(KERNELSPEC)}
+    meta.pop("jupytext", None)
+    meta["workshop"] = dict(new.metadata.get("workshop", meta.get("workshop", {})))
+    out = nbformat.v4.new_notebook(metadata=meta)
+    old = list(nb.cells) if nb is not None else []
+    for i, cell in enumerate(new.cells):
+        make = nbformat.v4.new_markdown_cell if cell.cell_type == "markdown" else nbformat.v4.new_code_cell
+        made = make(cell.source)
+        if i < len(old) and old[i].cell_type == cell.cell_type and "id" in old[i]:
+            made["id"] = old[i]["id"]  # the same cell keeps its id: a small diff
+        out.cells.append(made)
+    if nb is not None:
+        out.nbformat, out.nbformat_minor = nb.nbformat, nb.nbformat_minor
+    return out
 
 
 def sync(nb) -> None:
@@ -62,6 +106,12 @@ def sync_readme(text: str) -> str:
     return "".join(out)
 
 
+def _pairs():
+    names = {p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+    names |= {p.stem for p in LESSONS.glob("[0-9][0-9]_*.py")}
+    return [(ROOT / "notebooks" / f"{n}.ipynb", LESSONS / f"{n}.py") for n in sorted(names)]
+
+
 def main(argv) -> int:
     check = "--check" in argv
     stale = []
@@ -71,16 +121,24 @@ def main(argv) -> int:
         stale.append("README.md")
         if not check:
             readme.write_text(sync_readme(text))
-    for nb_path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        nb = nbformat.read(nb_path, as_version=4)
+    for nb_path, py_path in _pairs():
+        nb = nbformat.read(nb_path, as_version=4) if nb_path.exists() else None
+        before = nbformat.writes(nb) if nb is not None else ""
+        text_before = py_path.read_text() if py_path.exists() else ""
+        if py_path.exists() and (nb is None or (py_path.stat().st_mtime > nb_path.stat().st_mtime
+                                                and text_before != to_text(nb))):
+            nb = from_text(text_before, nb)  # the text source was edited last
         nb.metadata.setdefault("workshop", {})["file"] = nb_path.name
-        before = nbformat.writes(nb)
+        nb.metadata.setdefault("kernelspec", dict(KERNELSPEC))
         sync(nb)
         after = nbformat.writes(nb)
-        if before != after:
+        text_after = to_text(nb)
+        if before != after or text_before != text_after:
             stale.append(nb_path.name)
             if not check:
                 nbformat.write(nb, nb_path)
+                LESSONS.mkdir(exist_ok=True)
+                py_path.write_text(text_after)
     if check and stale:
         print("out of date (run: make sync):", ", ".join(stale))
         return 1
