@@ -89,7 +89,7 @@ def test_typical_mistakes_are_named(checker, entry):
 
 def _arity(checker: str) -> int:
     """How many arguments the checker's exercise function takes (from the notebook solution)."""
-    for n, mod in LESSONS.items():
+    for mod in LESSONS.values():
         if checker in mod.TABLES:
             for c, code in solutions(mod.NOTEBOOK):
                 if c == checker:
@@ -120,8 +120,10 @@ def _answers(k: int):
         "nested tuple": const(((1, 2), "x")), "complex": const(np.array([1 + 2j, 3j])),
         "empty array": const(np.array([])), "nan": const(np.array([np.nan] * 3)),
         "huge": const(np.full((2, 2), 1e308) * 10), "bool": const(True), "negative": const(-1),
-        "generator": const(x for x in range(3)), "bfloat16 tensor": const(torch.ones(3, dtype=torch.bfloat16)),
-        "grad tensor": const(torch.ones(2, 2, requires_grad=True)), "string array": const(np.array(["a", "b"])),
+        "generator": const(x for x in range(3)),
+        "bfloat16 tensor": const(torch.ones(3, dtype=torch.bfloat16)),
+        "grad tensor": const(torch.ones(2, 2, requires_grad=True)),
+        "string array": const(np.array(["a", "b"])),
         "KeyError": raises(KeyError("x")), "RecursionError": raises(RecursionError("deep")),
         "ZeroDivisionError": lambda *a: 1 / 0, "wrong arity": (lambda: 0) if k else (lambda a, b, c: 0),
         "keyword only": lambda *, x=1: x, "not callable": 42, "no return": _no_return,
@@ -131,7 +133,7 @@ def _answers(k: int):
 
 def _no_return(*args):
     total = 0
-    for a in args:
+    for _a in args:
         total = total
     total += 1
 
