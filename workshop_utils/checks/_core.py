@@ -94,7 +94,7 @@ def to_numpy(value):
     """
     if hasattr(value, "detach") and hasattr(value, "cpu"):
         t = value.detach().cpu()
-        if str(t.dtype) in ("torch.bfloat16", "torch.float16"):
+        if str(t.dtype) == "torch.bfloat16":  # numpy has no bfloat16; float16 stays float16
             t = t.float()
         if t.is_complex():
             raise ValueError("it holds complex numbers")
@@ -107,7 +107,7 @@ def to_numpy(value):
     with np.errstate(all="ignore"):
         try:
             arr = np.asarray(value)
-        except (ValueError, TypeError) as exc:  # ragged lists and the like
+        except Exception as exc:  # noqa: BLE001 - ragged lists, objects whose __array__ fails
             raise ValueError(f"it cannot be read as an array of numbers ({exc})") from None
     if arr.dtype.kind in "USa":
         raise ValueError("it holds text, not numbers: return the numbers themselves")
@@ -117,9 +117,6 @@ def to_numpy(value):
     if arr.dtype.kind == "c":
         raise ValueError("it holds complex numbers")
     return arr
-
-
-_to_numpy = to_numpy  # the name older modules import
 
 
 def as_array(value, name: str, details: dict | None = None):
@@ -162,9 +159,6 @@ def report(result: CheckResult, quiet: bool) -> CheckResult:
     if not quiet:
         print(str(result))
     return result
-
-
-_finish = report  # kept for modules written before the one name
 
 
 # ----------------------------------------------------------------------------- the learner's call
@@ -216,7 +210,7 @@ def explain_error(exc: BaseException, fn, name: str, details: dict | None = None
     line = _learner_line(exc, fn)
     where = f" in `{line}`" if line else ""
     kind = type(exc).__name__
-    details = dict(details or {}, error=f"{kind}: {msg}")
+    details = dict(details or {}, error=f"{kind}: {msg}", line=line)
     if "could not be broadcast together" in msg:
         shapes = _SHAPES.findall(msg)
         shown = " and ".join(shapes[:2]) if shapes else "two shapes"
@@ -237,6 +231,23 @@ def explain_error(exc: BaseException, fn, name: str, details: dict | None = None
         return CheckResult(False, f"{name}: the checker calls it the way the exercise defines it, "
                            f"and Python said: {msg} - keep the function's name and arguments as "
                            "given", "arguments", details)
+    if "Cannot cast ufunc" in msg and "uint8" in msg:
+        return CheckResult(False, f"{name}: an in-place operation (+=, /=, *=) on a uint8 image{where} "
+                           "- uint8 holds only whole numbers 0..255, so the float result cannot go "
+                           "back into it: compute a new float array instead (x = x / 255)",
+                           "uint8_in_place", details)
+    if "must be Tensor, not" in msg:
+        return CheckResult(False, f"{name}: a torch function got a numpy array{where} - convert it "
+                           "first with torch.from_numpy(...), or stay in numpy", "torch_numpy", details)
+    if "truth value of an array" in msg:
+        return CheckResult(False, f"{name}: `if`, `and`, `or` or max() met a whole array{where} - "
+                           "they need one True/False; work on every element at once with "
+                           "np.where, np.maximum or a comparison like (x > 0)", "array_truth", details)
+    if "only 0-dimensional arrays" in msg or "only length-1 arrays" in msg or (
+            "only one element tensors" in msg):
+        return CheckResult(False, f"{name}: a function for single numbers (math.exp, float(), "
+                           f"int()) got a whole array{where} - use numpy's np.exp, .astype(...)",
+                           "scalar_function", details)
     if isinstance(exc, IndexError):
         return CheckResult(False, f"{name}: an index is out of range{where} ({msg}) - check which "
                            "axis you index and that it starts at 0", "index", details)
@@ -365,8 +376,9 @@ def check_function(
     note = (f"; right in {low_precision} (its precision: error {worst:.1e} of the answer's scale, "
             f"below {LOW_PRECISION_TOLERANCE[low_precision]:.0e}); float64 matches to {threshold:.0e}"
             if low_precision is not None else "")
-    limit = f"< {threshold:.0e}" if low_precision is None else ""
+    limit = (f"< {threshold:.0e}" if threshold > 0 else "exact") if low_precision is None else ""
     return report(CheckResult(
         True, f"{name}: correct on {len(cases)} test cases"
-        + (f" (max relative error {worst:.1e} {limit})" if low_precision is None else note),
+        + ((" (exact match)" if threshold <= 0 else f" (max relative error {worst:.1e} {limit})")
+           if low_precision is None else note),
         "ok", {"rel_error": worst, "precision": str(low_precision or "float64")}), quiet)
