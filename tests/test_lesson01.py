@@ -1,59 +1,10 @@
-"""Notebook 01: checkers (solution passes, mistakes get the right hint) and explorers."""
+"""Notebook 01: the explorers (its checkers: tests/test_checkers.py with tests/mistakes/lesson01.py)."""
 
 import numpy as np
 import pytest
-from nbtools import defined_function, run_solution, solutions
 
-from workshop_utils import checks
 from workshop_utils.data import load_photo
 from workshop_utils.explorers import grayscale_mixer, pixel_inspector
-
-NB = "01_input_to_tensor.ipynb"
-
-
-def test_notebook_solutions_pass_their_checkers():
-    sols = solutions(NB)
-    assert {name for name, _ in sols} == {"check_hwc_to_chw", "check_normalise", "check_grayscale"}
-    for checker, code in sols:
-        fn = defined_function(code, run_solution(code))
-        result = getattr(checks, checker)(fn, quiet=True)
-        assert result.ok, (checker, result.message)
-
-
-MISTAKES = [
-    ("check_hwc_to_chw", lambda im: None, "not_implemented"),
-    ("check_hwc_to_chw", lambda im: im.reshape(3, im.shape[0], im.shape[1]), "reshape"),
-    ("check_hwc_to_chw", lambda im: np.transpose(im, (2, 1, 0)), "swapped_hw"),
-    ("check_hwc_to_chw", lambda im: im, "unchanged"),
-    ("check_hwc_to_chw", lambda im: np.transpose(im, (2, 0, 1)).astype(float), "dtype"),
-    ("check_hwc_to_chw", lambda im: 1 / 0, "raised"),
-    ("check_normalise", lambda im: ..., "not_implemented"),
-    ("check_normalise", lambda im: im / 256, "divided_by_256"),
-    ("check_normalise", lambda im: im.astype(float), "not_scaled"),
-    ("check_normalise", lambda im: im // 255, "dtype"),
-    ("check_normalise", lambda im: (im // 255).astype(float), "integer_division"),
-    ("check_normalise", lambda im: (im - im.min()) / np.ptp(im), "min_max"),
-    ("check_grayscale", lambda im: im.mean(axis=-1), "plain_mean"),
-    ("check_grayscale", lambda im: im.astype(float) @ np.array([0.114, 0.587, 0.299]),
-     "weights_reversed"),
-    ("check_grayscale", lambda im: (im * np.array([0.299, 0.587, 0.114])).sum(0), "wrong_axis"),
-    ("check_grayscale", lambda im: im * np.array([0.299, 0.587, 0.114]), "no_sum"),
-    ("check_grayscale",
-     lambda im: (im[..., 0] * 2 + im[..., 1] * 3).astype(np.uint8).astype(float), "uint8_overflow"),
-]
-
-
-@pytest.mark.parametrize("checker,fn,code", MISTAKES)
-def test_typical_mistakes_get_the_right_hint(checker, fn, code):
-    result = getattr(checks, checker)(fn, quiet=True)
-    assert not result.ok
-    assert result.code == code, result.message
-
-
-def test_checker_prints_one_line(capsys):
-    checks.check_normalise(lambda im: im / 255)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith("✓")
 
 
 @pytest.fixture(scope="module")

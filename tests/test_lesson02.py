@@ -1,4 +1,5 @@
-"""Notebook 02: the neuron and the affine map against torch, checkers, explorers."""
+"""Notebook 02: the neuron and the affine map against torch, explorers (its checkers:
+tests/test_checkers.py with tests/mistakes/lesson02.py)."""
 
 import numpy as np
 import pytest
@@ -6,13 +7,11 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from nbtools import defined_function, run_solution, solutions
 
 from workshop_utils import checks
 from workshop_utils import neuron as nrn
 from workshop_utils.explorers import affine_explorer, neuron_explorer
 
-NB = "02_weights_and_biases.ipynb"
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False, width=64)
 
 
@@ -106,60 +105,6 @@ def test_ink_features_and_problem():
     w, b = np.array([1.0, -1.0]), 0.06
     assert nrn.accuracy(nrn.predict(prob.X_train, w, b), prob.y_train) == pytest.approx(0.93875)
     assert nrn.accuracy(nrn.predict(prob.X_test, w, b), prob.y_test) >= checks.INK_TARGET
-
-
-# --------------------------------------------------------------------------- checkers
-def test_notebook_solutions_pass_their_checkers():
-    sols = solutions(NB)
-    assert {name for name, _ in sols} == {"check_neuron", "check_ink_classifier", "check_affine"}
-    for checker, code in sols:
-        fn = defined_function(code, run_solution(code))
-        result = getattr(checks, checker)(fn, quiet=True)
-        assert result.ok, (checker, result.message)
-
-
-def _classifier(w1, w2, b, post=lambda z: (z > 0).astype(int)):
-    return lambda X: post(X @ np.array([w1, w2]) + b)
-
-
-MISTAKES = [
-    ("check_neuron", lambda x, w, b: None, "not_implemented"),
-    ("check_neuron", lambda x, w, b: x @ w, "no_bias"),
-    ("check_neuron", lambda x, w, b: x @ w - b, "bias_subtracted"),
-    ("check_neuron", lambda x, w, b: np.sum(w * x + b), "bias_per_term"),
-    ("check_neuron", lambda x, w, b: (x @ w) * b, "bias_multiplied"),
-    ("check_neuron", lambda x, w, b: np.sum(x + w) + b, "added_inputs_weights"),
-    ("check_neuron", lambda x, w, b: w * x + b, "no_sum"),
-    ("check_neuron", lambda x, w, b: x @ w[:1] + b, "raised"),
-    ("check_ink_classifier", lambda X: None, "not_implemented"),
-    ("check_ink_classifier", _classifier(0.0, 0.0, 0.0), "one_class"),
-    ("check_ink_classifier", _classifier(-1.0, 1.0, -0.06), "flipped"),
-    ("check_ink_classifier", _classifier(1.0, 0.0, -0.5), "low_accuracy"),
-    ("check_ink_classifier", _classifier(1.0, -1.0, 0.06, post=lambda z: z), "not_labels"),
-    ("check_ink_classifier", lambda X: (X * np.array([1.0, -1.0]) > 0).astype(int), "shape"),
-    ("check_ink_classifier", lambda X: 1, "shape"),
-    ("check_ink_classifier", lambda X: X[5000], "raised"),
-    ("check_ink_classifier", "not a function", "not_callable"),
-    ("check_affine", lambda P, W, b: None, "not_implemented"),
-    ("check_affine", lambda P, W, b: P @ W + b, "no_transpose"),
-    ("check_affine", lambda P, W, b: P @ W.T, "no_bias"),
-    ("check_affine", lambda P, W, b: (P + b) @ W.T, "add_then_multiply"),
-    ("check_affine", lambda P, W, b: (P @ W.T + b).T, "transposed_output"),
-]
-
-
-@pytest.mark.parametrize("checker,fn,code", MISTAKES)
-def test_typical_mistakes_get_the_right_hint(checker, fn, code):
-    result = getattr(checks, checker)(fn, quiet=True)
-    assert not result.ok
-    assert result.code == code, result.message
-
-
-def test_boolean_labels_are_accepted_and_message_is_one_line(capsys):
-    result = checks.check_ink_classifier(_classifier(1.0, -1.0, 0.06, post=lambda z: z > 0))
-    assert result.ok and result.details["accuracy"] >= checks.INK_TARGET
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith("✓")
 
 
 # --------------------------------------------------------------------------- explorers

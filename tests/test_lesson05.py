@@ -6,9 +6,8 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nbtools import defined_function, run_solution, solutions
 
-from workshop_utils import attention, checks, conv
+from workshop_utils import attention, conv
 from workshop_utils.data import load_digits8x8, load_mnist5k, load_photo
 from workshop_utils.explorers import (
     attention_explorer,
@@ -392,78 +391,8 @@ def test_training_monitor_draws_live():
 
 
 # ----------------------------------------------------------------------------- checkers
-def test_notebook_solutions_pass_their_checkers():
-    sols = solutions(NB)
-    assert {name for name, _ in sols} == {"check_conv_output_size", "check_conv_value",
-                                          "check_num_patches", "check_attention_shape",
-                                          "check_attention"}
-    for checker, code in sols:
-        fn = defined_function(code, run_solution(code))
-        result = getattr(checks, checker)(fn, quiet=True)
-        assert result.ok, (checker, result.message)
-
-
-def _win(X, h, w, k):
-    return X[:, h:h + k, w:w + k]
-
-
-def _sm(z, axis=-1):
-    return attention.softmax(z, axis)
-
-
-MISTAKES = [
-    ("check_conv_output_size", lambda H, k, s, p: None, "not_implemented"),
-    ("check_conv_output_size", lambda H, k, s, p: 1 / 0, "raised"),
-    ("check_conv_output_size", lambda H, k, s, p: (H + 2 * p - k) / s + 1, "no_floor"),
-    ("check_conv_output_size", lambda H, k, s, p: -((H + 2 * p - k) // -s) + 1, "ceil"),
-    ("check_conv_output_size", lambda H, k, s, p: (H + 2 * p - k) // s, "no_plus_one"),
-    ("check_conv_output_size", lambda H, k, s, p: (H + p - k) // s + 1, "padding_once"),
-    ("check_conv_output_size", lambda H, k, s, p: (H - k) // s + 1, "no_padding"),
-    ("check_conv_output_size", lambda H, k, s, p: H + 2 * p - k + 1, "no_stride"),
-    ("check_conv_output_size", lambda H, k, s, p: (H + 2 * p + k) // s + 1, "plus_kernel"),
-    ("check_conv_output_size", lambda H, k, s, p: 3, "values"),
-    ("check_conv_value", lambda X, K, c, h, w: None, "not_implemented"),
-    ("check_conv_value",
-     lambda X, K, c, h, w: np.sum(K[c][:, ::-1, ::-1] * _win(X, h, w, K.shape[-1])), "flipped"),
-    ("check_conv_value",
-     lambda X, K, c, h, w: np.sum(np.swapaxes(K[c], 1, 2) * _win(X, h, w, K.shape[-1])), "transposed"),
-    ("check_conv_value", lambda X, K, c, h, w: np.sum(K[c] * _win(X, w, h, K.shape[-1])), "swapped_hw"),
-    ("check_conv_value", lambda X, K, c, h, w: np.sum(K[c, 0] * _win(X, h, w, K.shape[-1])[0]),
-     "one_channel"),
-    ("check_conv_value", lambda X, K, c, h, w: np.mean(K[c] * _win(X, h, w, K.shape[-1])), "mean"),
-    ("check_conv_value", lambda X, K, c, h, w: np.sum(K[c] * _win(X, h + 1, w + 1, K.shape[-1])),
-     "off_by_one"),
-    ("check_conv_value", lambda X, K, c, h, w: np.sum(K[c] * _win(X, h, w, K.shape[-1]), axis=0),
-     "shape"),
-    ("check_num_patches", lambda H, W, p: H // p, "one_side"),
-    ("check_num_patches", lambda H, W, p: H * W // p, "divided_by_p"),
-    ("check_num_patches", lambda H, W, p: (H // p) * (W // p) + 1, "plus_cls"),
-    ("check_num_patches", lambda H, W, p: p * p, "patch_pixels"),
-    ("check_attention_shape", lambda H, W, p: ((H // p) * (W // p),) * 2, "no_cls"),
-    ("check_attention_shape", lambda H, W, p: ((H // p) * (W // p) + 1, p * p), "features"),
-    ("check_attention_shape", lambda H, W, p: (H // p + 1, H // p + 1), "one_side"),
-    ("check_attention_shape", lambda H, W, p: (H // p) * (W // p) + 1, "not_a_pair"),
-    ("check_attention", lambda Q, K, V: None, "not_implemented"),
-    ("check_attention", lambda Q, K, V: _sm(Q @ K.T) @ V, "no_scale"),
-    ("check_attention", lambda Q, K, V: _sm(Q @ K.T / Q.shape[-1]) @ V, "divided_by_d"),
-    ("check_attention", lambda Q, K, V: _sm(Q @ K.T / np.sqrt(Q.shape[-1]), 0) @ V, "softmax_axis"),
-    ("check_attention", lambda Q, K, V: (Q @ K.T / np.sqrt(Q.shape[-1])) @ V, "no_softmax"),
-    ("check_attention", lambda Q, K, V: _sm(Q @ K.T / np.sqrt(Q.shape[-1])), "weights_only"),
-    ("check_attention", lambda Q, K, V: (_sm(Q @ K.T / np.sqrt(Q.shape[-1])) @ V).astype(int), "dtype"),
-]
-
-
-@pytest.mark.parametrize("checker,fn,code", MISTAKES)
-def test_typical_mistakes_get_the_right_hint(checker, fn, code):
-    result = getattr(checks, checker)(fn, quiet=True)
-    assert not result.ok
-    assert result.code == code, result.message
-
-
-def test_checker_prints_one_line(capsys):
-    checks.check_num_patches(lambda H, W, p: (H // p) * (W // p))
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith("✓")
+# The notebook's solutions, right answers and typical mistakes: tests/mistakes/lesson05.py,
+# run by tests/test_checkers.py.
 
 
 # ----------------------------------------------------------------------------- explorers

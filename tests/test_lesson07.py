@@ -1,4 +1,5 @@
-"""Notebook 07 (cross-entropy vs focal): losses against torch, FocalLoss, checkers, explorer."""
+"""Notebook 07 (cross-entropy vs focal): losses against torch, FocalLoss, the explorer (its checkers:
+tests/test_checkers.py with tests/mistakes/lesson07.py)."""
 
 import numpy as np
 import pytest
@@ -7,13 +8,10 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from nbtools import defined_function, run_solution, solutions
 
 from workshop_utils import checks, losses
 from workshop_utils.explorers import cnn_batch, focal_explorer
 from workshop_utils.figures import registry
-
-NB = "07_cross_entropy_vs_focal.ipynb"
 
 
 @st.composite
@@ -193,89 +191,6 @@ def test_focal_loss_module_trains_with_fit():
 def test_clear_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
-
-
-# --------------------------------------------------------------------------- checkers
-def test_notebook_solutions_pass_their_checkers():
-    sols = solutions(NB)
-    assert {name for name, _ in sols} == {"check_focal_loss", "check_focal_equals_ce",
-                                          "check_modulating_factor"}
-    for checker, code in sols:
-        fn = defined_function(code, run_solution(code))
-        result = getattr(checks, checker)(fn, quiet=True)
-        assert result.ok, (checker, result.message)
-
-
-def _logp(z):
-    m = z.max(axis=1, keepdims=True)
-    return z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
-
-
-def _focal(z, y, g, a, per_example=False):
-    lp = _logp(z)[np.arange(len(y)), y]
-    per = -a[y] * (1 - np.exp(lp)) ** g * lp
-    return per if per_example else per.mean()
-
-
-def _log_of_softmax(z, y, g, a):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    p = (e / e.sum(axis=1, keepdims=True))[np.arange(len(y)), y]
-    return np.mean(-a[y] * (1 - p) ** g * np.log(p))
-
-
-def _naive(z, y, g, a):
-    e = np.exp(z)
-    p = (e / e.sum(axis=1, keepdims=True))[np.arange(len(y)), y]
-    return np.mean(-a[y] * (1 - p) ** g * np.log(p))
-
-
-MISTAKES = [
-    ("check_focal_loss", lambda z, y, g, a: None, "not_implemented"),
-    ("check_focal_loss", lambda z, y, g, a: a[100], "raised"),
-    ("check_focal_loss", lambda z, y, g, a: _focal(z, y, g, a, True), "per_example"),
-    ("check_focal_loss", lambda z, y, g, a: -_focal(z, y, g, a), "sign"),
-    ("check_focal_loss", lambda z, y, g, a: len(y) * _focal(z, y, g, a), "sum_not_mean"),
-    ("check_focal_loss", lambda z, y, g, a: np.mean(
-        -a[y] * np.exp(_logp(z)[np.arange(len(y)), y]) ** g * _logp(z)[np.arange(len(y)), y]),
-     "p_power"),
-    ("check_focal_loss", lambda z, y, g, a: _focal(z, y, 0.0, a), "no_gamma"),
-    ("check_focal_loss", lambda z, y, g, a: _focal(z, y, g, np.ones_like(a)), "no_alpha"),
-    ("check_focal_loss", lambda z, y, g, a: np.mean(
-        -(a * (1 - np.exp(_logp(z))) ** g * _logp(z)).sum(1)), "all_classes"),
-    ("check_focal_loss", _log_of_softmax, "log_of_softmax"),
-    ("check_focal_loss", _naive, "log_of_softmax"),
-    ("check_focal_equals_ce", lambda c: (None, None), "not_implemented"),
-    ("check_focal_equals_ce", lambda c: None, "not_implemented"),
-    ("check_focal_equals_ce", lambda c: 0.0, "shape"),
-    ("check_focal_equals_ce", lambda c: ("0", np.ones(c)), "dtype"),
-    ("check_focal_equals_ce", lambda c: (1.0, np.ones(c)), "gamma"),
-    ("check_focal_equals_ce", lambda c: (2, 1), "gamma"),
-    ("check_focal_equals_ce", lambda c: (0.0, np.zeros(c)), "alpha_zero"),
-    ("check_focal_equals_ce", lambda c: (0.0, np.full(c, 0.25)), "alpha"),
-    ("check_focal_equals_ce", lambda c: (0.0, np.ones(c + 1)), "alpha_shape"),
-    ("check_focal_equals_ce", lambda c: (-1.0, np.ones(c)), "gamma"),
-    ("check_focal_equals_ce", lambda c: 1 / 0, "raised"),
-    ("check_modulating_factor", lambda p, g: None, "not_implemented"),
-    ("check_modulating_factor", lambda p, g: p ** g, "p_power"),
-    ("check_modulating_factor", lambda p, g: 1 - p ** g, "one_minus_p_power"),
-    ("check_modulating_factor", lambda p, g: (1 - p) * g, "times_gamma"),
-    ("check_modulating_factor", lambda p, g: -(1 - p) ** g * np.log(p), "with_log"),
-]
-
-
-@pytest.mark.parametrize("checker,fn,code", MISTAKES)
-def test_typical_mistakes_get_the_right_hint(checker, fn, code):
-    with np.errstate(all="ignore"):
-        result = getattr(checks, checker)(fn, quiet=True)
-    assert not result.ok
-    assert result.code == code, result.message
-
-
-def test_simple_settings_pass_and_checker_prints_one_line(capsys):
-    assert checks.check_focal_equals_ce(lambda c: (0, 1), quiet=True).ok
-    checks.check_focal_loss(_focal)
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith("✓")
 
 
 # --------------------------------------------------------------------------- explorer

@@ -1,18 +1,16 @@
-"""Notebook 09 (Minimal forward pass): forward.py against torch, checkers, the explorer."""
+"""Notebook 09 (Minimal forward pass): forward.py against torch, the explorer (its checkers:
+tests/test_checkers.py with tests/mistakes/lesson09.py)."""
 
 import numpy as np
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from nbtools import defined_function, run_solution, solutions
 
-from workshop_utils import checks, forward
+from workshop_utils import forward
 from workshop_utils.data import load_mnist5k
 from workshop_utils.explorers import forward_pass_explorer
 from workshop_utils.models import SmallCNN, pretrained_cnn
-
-NB = "09_minimal_forward_pass.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -88,75 +86,6 @@ def test_errors_are_clear(model, digits):
         forward.stage_shapes(5, 0)
     with pytest.raises(ValueError, match="two numbers"):
         forward.stage_shapes(channels=(1, 2, 3))
-
-
-# --------------------------------------------------------------------------- checkers
-def test_notebook_solutions_pass_their_checkers():
-    sols = solutions(NB)
-    assert {name for name, _ in sols} == {"check_stage_shapes", "check_forward_batch"}
-    for checker, code in sols:
-        fn = defined_function(code, run_solution(code))
-        result = getattr(checks, checker)(fn, quiet=True)
-        assert result.ok, (checker, result.message)
-
-
-def _shapes(k, s, h=None, c=(16, 32), z=(10,), H2=None):
-    p = k // 2
-    s1 = (28 + 2 * p - k) // s + 1
-    s2 = (s1 + 2 * p - k) // s + 1
-    out = {"H1": (c[0], s1, s1), "H2": H2 or (c[1], s2, s2), "h": h or (c[1] * s2 * s2,), "z": z}
-    return out
-
-
-MISTAKES = [
-    ("check_stage_shapes", lambda k, s: None, "not_implemented"),
-    ("check_stage_shapes", lambda k, s: [(16, 14, 14)], "not_dict"),
-    ("check_stage_shapes", lambda k, s: {"H1": (16, 14, 14)}, "missing"),
-    ("check_stage_shapes", lambda k, s: {**_shapes(k, s), "H1": "big"}, "not_shape"),
-    ("check_stage_shapes", lambda k, s: _shapes(k, s, c=(32, 16)), "channels"),
-    ("check_stage_shapes", lambda k, s: {**_shapes(k, s), "H1": (16, 14, 13)}, "not_square"),
-    ("check_stage_shapes",
-     lambda k, s: {**_shapes(k, s), "H1": (16, (28 - k) // s + 1, (28 - k) // s + 1)}, "no_padding"),
-    ("check_stage_shapes",  # H2 computed from the 28×28 input instead of H1
-     lambda k, s: _shapes(k, s, H2=(32,) + _shapes(k, s)["H1"][1:]), "second_conv_on_input"),
-    ("check_stage_shapes", lambda k, s: _shapes(k, s, h=(32 * _shapes(k, s)["H2"][1],)),
-     "flatten_not_squared"),
-    ("check_stage_shapes", lambda k, s: _shapes(k, s, h=(_shapes(k, s)["H2"][1] ** 2,)),
-     "flatten_forgot_channels"),
-    ("check_stage_shapes", lambda k, s: _shapes(k, s, h=_shapes(k, s)["H2"]), "not_flat"),
-    ("check_stage_shapes", lambda k, s: _shapes(k, s, z=(1,)), "z_classes"),
-    ("check_stage_shapes", lambda k, s: {**_shapes(k, s), "h": (7,)}, "shape"),
-    ("check_stage_shapes", lambda k, s: {}["H1"], "raised"),
-    ("check_forward_batch", lambda X, w: None, "not_implemented"),
-    ("check_forward_batch", lambda X, w: _fwd(X, w, scale=1.0), "no_normalise"),
-    ("check_forward_batch", lambda X, w: _fwd(X, w, relu=False), "no_relu"),
-    ("check_forward_batch", lambda X, w: _fwd(X, w, probs=False), "logits"),
-    ("check_forward_batch", lambda X, w: _fwd(X, w, axis=0), "softmax_axis"),
-    ("check_forward_batch", lambda X, w: _fwd(X, w).T, "transposed"),
-    ("check_forward_batch", lambda X, w: _fwd(X, w)[0], "batch_lost"),
-    ("check_forward_batch", lambda X, w: _fwd(X, w).astype(int), "dtype"),
-    ("check_forward_batch", lambda X, w: _fwd(X, w) * 0.99, "values"),
-    ("check_forward_batch", lambda X, w: w["W4"], "raised"),
-]
-
-
-def _fwd(X, w, **kw):
-    from workshop_utils.checks.forward import _variant
-
-    return _variant(X, w, **kw)
-
-
-@pytest.mark.parametrize("checker,fn,code", MISTAKES)
-def test_typical_mistakes_get_the_right_hint(checker, fn, code):
-    result = getattr(checks, checker)(fn, quiet=True)
-    assert not result.ok
-    assert result.code == code, result.message
-
-
-def test_checker_prints_one_line(capsys):
-    checks.check_stage_shapes(lambda k, s: forward.stage_shapes(k, s))
-    out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith("✓")
 
 
 # --------------------------------------------------------------------------- explorer

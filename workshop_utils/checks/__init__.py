@@ -8,8 +8,10 @@ import pkgutil
 from ._core import (
     CheckResult,
     Hint,
+    call_learner,
     check_function,
     is_not_implemented,
+    is_stub,
     numeric_gradient,
     rel_error,
 )
@@ -17,8 +19,10 @@ from ._core import (
 __all__ = [
     "CheckResult",
     "Hint",
+    "call_learner",
     "check_function",
     "is_not_implemented",
+    "is_stub",
     "numeric_gradient",
     "rel_error",
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import CheckResult, Hint, check_function
+from ._core import CheckResult, Hint, check_function, report
+from .softmax import _near
 
 __all__ = ["check_parameter_count", "check_recall"]
 
@@ -31,23 +32,68 @@ def _count(k, c1, c2, *, bias=True, conv2_in=True, flat=None):
     return n + (c1 + c2 + 10 if bias else 0)
 
 
+def _kernel_area_slip(k, c1, c2):
+    """k instead of k·k weights per kernel (a k×k kernel read as k numbers)."""
+    return c1 * k + c2 * c1 * k + 10 * c2 * _side(k) ** 2 + c1 + c2 + 10
+
+
+def _rgb_slip(k, c1, c2):
+    """Three input channels (RGB) for the first conv; the digits have one."""
+    return _count(k, c1, c2) + 2 * c1 * k * k
+
+
+def _dense_bias_slip(k, c1, c2):
+    """One dense bias per input number instead of per class."""
+    return _count(k, c1, c2) - 10 + c2 * _side(k) ** 2
+
+
 def check_parameter_count(fn, quiet: bool = False) -> CheckResult:
     """Check ``fn(kernel_size, c1, c2)``: how many numbers SmallCNN learns (W₁, b₁, W₂, b₂, W₃, b₃)."""
+    def is_(wrong):
+        return lambda got, exp, a: np.allclose(got, wrong(*a), rtol=0, atol=0.5)
+
     hints = [
+        Hint("not_whole", "the count is right but a float (such as 28938.0): a number of "
+             "parameters is a whole number - use // instead of /, or int(...)",
+             lambda got, exp, a: got.dtype.kind == "f" and np.allclose(got, exp, rtol=0, atol=1e-6)),
         Hint("no_biases", "you counted the weights only: add one bias per output channel "
-             "(c1 + c2) and per class (10)", lambda got, exp, a: got == _count(*a, bias=False)),
+             "(c1 + c2) and per class (10)", is_(lambda *a: _count(*a, bias=False))),
         Hint("conv2_inputs", "each of W₂'s c2 kernels spans all c1 input channels: c2·c1·k·k",
-             lambda got, exp, a: got == _count(*a, conv2_in=False)),
+             is_(lambda *a: _count(*a, conv2_in=False))),
+        Hint("kernel_area", "a k×k kernel holds k·k weights (k squared), not k",
+             is_(_kernel_area_slip)),
+        Hint("in_channels", "the digits are grayscale: W₁ is c1 × 1 × k × k (one input channel, "
+             "not 3 as for RGB)", is_(_rgb_slip)),
         Hint("flatten_size", "W₃ is 10 × (c2 · 7 · 7): flattening keeps every channel and both sides "
              "(here the maps are 7×7 whatever k is)",
-             lambda got, exp, a: got in (_count(*a, flat=a[2] * 7), _count(*a, flat=49),
-                                         _count(*a, flat=a[2] * 28 * 28))),
+             lambda got, exp, a: any(np.allclose(got, _count(*a, flat=f), rtol=0, atol=0.5) for f in (
+                 a[2] * 7, 49, a[2] * 28 * 28, a[2] * 14 * 14, a[1] * 49))),
+        Hint("dense_bias", "b₃ holds one bias per CLASS (10), not one per input number",
+             is_(_dense_bias_slip)),
         Hint("no_dense", "do not forget the dense layer W₃ (10 × c2·7·7) and b₃",
-             lambda got, exp, a: got in (_count(*a) - 10 * a[2] * 49 - 10, _count(*a) - 10 * a[2] * 49)),
+             lambda got, exp, a: any(np.allclose(got, v, rtol=0, atol=0.5) for v in (
+                 _count(*a) - 10 * a[2] * 49 - 10, _count(*a) - 10 * a[2] * 49))),
+        Hint("hard_coded", "28,938 is the count for kernel 5 with 16 and 32 channels only: compute "
+             "the count from kernel_size, c1 and c2",
+             lambda got, exp, a: tuple(a) != (5, 16, 32) and np.allclose(got, 28938, rtol=0, atol=0.5)),
+        Hint("missing_tensor", "one of the six learned tensors is missing: count W₁ (c1·1·k·k), "
+             "b₁ (c1), W₂ (c2·c1·k·k), b₂ (c2), W₃ (10·c2·7·7) and b₃ (10)",
+             lambda got, exp, a: any(np.allclose(got, _count(*a) - size, rtol=0, atol=0.5) for size in (
+                 a[1] * a[0] ** 2, a[1], a[2] * a[1] * a[0] ** 2, a[2], 10))),
     ]
-    return check_function(fn, smallcnn_parameter_count, [tuple(c) for c in COUNT_CASES],
-                          name="parameter_count", threshold=0.0, check_dtype="kind", hints=hints,
-                          quiet=quiet)
+    shape_hints = [
+        Hint("per_layer", "return the TOTAL, one number: add up the counts of W₁, b₁, W₂, b₂, W₃ "
+             "and b₃", lambda got, exp, a: got.ndim == 1 and got.size in (3, 6)),
+    ]
+    res = check_function(fn, smallcnn_parameter_count, [tuple(c) for c in COUNT_CASES],
+                         name="parameter_count", threshold=0.0, check_dtype="kind",
+                         shape_hints=shape_hints, hints=hints, quiet=True)
+    if res.code == "values":
+        k, c1, c2 = COUNT_CASES[res.details.get("case", 0)]
+        res = CheckResult(False, f"parameter_count: the count for kernel {k}, c1 = {c1}, c2 = {c2} is "
+                          "off - recount W₁ (c1·1·k·k), b₁ (c1), W₂ (c2·c1·k·k), b₂ (c2), W₃ "
+                          "(10·c2·7·7) and b₃ (10)", "values", res.details)
+    return report(res, quiet)
 
 
 def confusion_matrix(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
@@ -85,22 +131,47 @@ def _recall_cases():
 
 def check_recall(fn, quiet: bool = False) -> CheckResult:
     """Check ``fn(cm)`` returning each class's recall from a confusion matrix (rows: true class)."""
+    def diag(a):
+        return np.diag(np.asarray(a[0], dtype=np.float64))
+
+    def rows(a):
+        return np.asarray(a[0], dtype=np.float64).sum(axis=1)
+
+    def is_(wrong):
+        return lambda got, exp, a: _near(got, wrong(a))
+
     hints = [
         Hint("precision", "you divided by the column sums: that is precision (of everything "
              "*predicted* as c, how much was c). Recall divides by the row sums (all true c)",
-             lambda got, exp, a: np.allclose(got, np.diag(a[0]) / np.maximum(1, a[0].sum(0)))),
-        Hint("counts", "those are counts: divide each diagonal entry by its row's total",
-             lambda got, exp, a: np.allclose(got, np.diag(a[0]))),
+             is_(lambda a: diag(a) / np.maximum(1, np.asarray(a[0]).sum(0)))),
+        Hint("counts", "those are counts, the diagonal itself: divide each diagonal entry by its "
+             "row's total", is_(diag)),
+        Hint("integer_division", "// rounds down to whole numbers, so every recall below 1 "
+             "becomes 0: use true division /",
+             is_(lambda a: np.floor_divide(diag(a), np.maximum(1, rows(a))))),
         Hint("percent", "off by a factor 100: return fractions in [0, 1], not percentages",
-             lambda got, exp, a: np.allclose(got, 100 * exp)),
-        Hint("integer_division", "everything is 0 (or 1): use true division / , not //",
-             lambda got, exp, a: np.allclose(got, np.diag(a[0]) // np.maximum(1, a[0].sum(1)))),
+             lambda got, exp, a: _near(got, 100 * exp)),
+        Hint("share_of_all", "you divided by the total number of examples; divide each diagonal "
+             "entry by its ROW's total (the examples of that true class)",
+             is_(lambda a: diag(a) / np.asarray(a[0]).sum())),
+        Hint("miss_rate", "that is 1 − recall, the share of each class that was MISSED; recall "
+             "is the diagonal over the row total", lambda got, exp, a: _near(got, 1 - exp)),
     ]
     shape_hints = [
         Hint("accuracy", "one number for the whole matrix is the accuracy; recall is one number "
-             "per class (a vector of length C)", lambda got, exp, a: got.ndim == 0),
+             "per class (a vector of length C)",
+             lambda got, exp, a: got.ndim == 0 and _near(got, np.trace(a[0]) / np.sum(a[0]))),
+        Hint("balanced_accuracy", "that is the MEAN recall (the balanced accuracy); return the "
+             "recall of every class, a vector of length C",
+             lambda got, exp, a: got.ndim == 0 and _near(got, exp.mean())),
         Hint("row_normalised", "you normalised every row: keep only the diagonal (the correctly "
-             "classified share of each class)", lambda got, exp, a: got.shape == a[0].shape),
+             "classified share of each class)",
+             lambda got, exp, a: _near(got, a[0] / np.asarray(a[0]).sum(axis=1, keepdims=True))),
+        Hint("outer", "np.diag(cm) has shape (C,) and cm.sum(axis=1, keepdims=True) shape (C, 1): "
+             "dividing them makes a C×C table. Divide two vectors: np.diag(cm) / cm.sum(axis=1)",
+             lambda got, exp, a: _near(got, diag(a)[None, :] / rows(a)[:, None])),
+        Hint("one_number", "recall is one number per class (a vector of length C), not a single "
+             "number", lambda got, exp, a: got.ndim == 0),
     ]
     return check_function(fn, recall_from_confusion, _recall_cases(), name="recall",
                           threshold=1e-9, check_dtype="kind", shape_hints=shape_hints, hints=hints,
