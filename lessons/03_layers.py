@@ -242,7 +242,9 @@ display(image_grid(templates, titles=[f"row {j}: digit {j}" for j in range(10)],
 #
 # Write `my_layer_params(d_in, d_out)` that returns a weight matrix `W` and a bias vector
 # `b` for a layer from `d_in` inputs to `d_out` outputs, with the shapes of $y = Wx + b$.
-# Fill `W` with small random numbers (e.g. `0.01 * rng.normal(size=...)`) and `b` with zeros.
+# Fill `W` with small random numbers (e.g. `0.01 * rng.normal(size=...)`) and `b` with zeros:
+# random, so that the neurons start different (equal weights would stay equal forever);
+# small, so that the outputs do not saturate; and `b` zeros (unlike `init_linear` above).
 
 # %%
 rng = np.random.default_rng(0)

@@ -556,7 +556,8 @@ check_attention_shape(my_attention_shape);
 # ## Coding Exercise 5.5 · Scaled dot-product attention
 #
 # Write `my_attention(Q, K, V)` returning $\mathrm{softmax}(QK^\top/\sqrt d)\,V$ for $n\times d$
-# matrices (you may use the `softmax` defined above).
+# matrices (you may use the `softmax` defined above). Return only the output: the `attention`
+# above also returns $A$. Take $d$ from `Q.shape[-1]`, not from the `d` of an earlier cell.
 
 # %%
 def my_attention(Q, K, V):

@@ -277,7 +277,7 @@ plt.show()
 # ## Coding Exercise 6.1 · A stable softmax
 #
 # Write `my_softmax(z)` for a vector of logits (C,) or a batch (N×C), normalising over the
-# last axis. It must not overflow for logits like `[1000, 999, 998]`. The checker tries
+# last axis. It must not overflow for logits like `[1000, 999, 998]` or `[1000, -1000, 0]`. The checker tries
 # ordinary and huge logits and tells you what is wrong.
 
 # %%

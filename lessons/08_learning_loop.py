@@ -422,7 +422,7 @@ check_sgd_step(my_sgd_step);
 # Write `my_ce_grad(z, y)` that returns $\partial\mathcal L/\partial z = (\hat y - y)/N$
 # for a batch of logits `z` (N×C) and integer labels `y` (N), where $\mathcal L$ is the
 # *mean* cross-entropy over the batch and $\hat y = \mathrm{softmax}(z)$ row by row. One of
-# the test cases has logits in the hundreds: compute softmax stably.
+# the test cases has logits near ±1000: compute softmax stably.
 
 # %%
 def my_ce_grad(z, y):
