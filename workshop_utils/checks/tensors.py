@@ -50,6 +50,18 @@ def _uint8_errors(result: CheckResult, name: str, what: str, weights: bool = Fal
     return result
 
 
+def _int_weights_wrapped(img) -> np.ndarray:
+    """299·R + 587·G + 114·B as numpy 1 computes it for uint8 pixels: each product in the
+    smallest unsigned type that holds its weight (uint16 for 299 and 587, uint8 for 114),
+    wrapping, then added in uint16."""
+    c = np.asarray(img)
+    with np.errstate(all="ignore"):
+        r = c[..., 0].astype(np.uint16) * np.uint16(299)
+        g = c[..., 1].astype(np.uint16) * np.uint16(587)
+        b = (c[..., 2].astype(np.uint8) * np.uint8(114)).astype(np.uint16)
+        return (r + g + b).astype(np.float64)
+
+
 # ----------------------------------------------------------------------------- Exercise 1.1
 def check_hwc_to_chw(fn, quiet: bool = False) -> CheckResult:
     """Check a function that turns an H×W×3 image into 3×H×W (values and dtype unchanged)."""
@@ -178,6 +190,12 @@ def check_grayscale(fn, quiet: bool = False) -> CheckResult:
              lambda got, exp, args: not np.allclose(got, f(args).mean(axis=-1))
              and (np.allclose(got, _wrapped_sum(args[0]) / 3, atol=1e-4)
                   or np.allclose(got, _wrapped_sum(args[0])))),
+        Hint("int_weights", "whole-number weights times uint8 pixels (299 * R + …) overflow: "
+             "older numpy keeps whole numbers below 65,536 and wraps past it, newer numpy refuses; "
+             "turn the image into floats first (img.astype(np.float64)) and use the weights "
+             "0.299, 0.587, 0.114",
+             lambda got, exp, args: np.allclose(got, _int_weights_wrapped(args[0]) / 1000)
+             or np.allclose(got, _int_weights_wrapped(args[0]) // 1000)),
         Hint("whole_numbers", "the result was turned back into whole numbers (astype(np.uint8) / "
              "int, np.round, or an integer array to write into): that throws away the fractions; "
              "return the floats of the weighted sum",
