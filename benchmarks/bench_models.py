@@ -133,7 +133,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--threads", type=int, default=None,
-                    help="torch.set_num_threads (default: torch's own choice)")
+                    help="training threads, as WORKSHOP_THREADS (default: the course's, 1)")
     ap.add_argument("--only", choices=["cnn", "vit"], default=None)
     ap.add_argument("--no-analysis", action="store_true",
                     help="skip the operator profile and the runs cut to the target time")
@@ -145,14 +145,15 @@ def main(argv=None) -> int:
     from workshop_utils.data import load_mnist5k
 
     if args.threads:
-        torch.set_num_threads(args.threads)
+        os.environ["WORKSHOP_THREADS"] = str(args.threads)  # what training.fit runs on
+    from workshop_utils.core import training_threads
     split = load_mnist5k(test_size=0.2, seed=0)
     data = split.tensors()
     result = {
         "what": "SmallCNN and TinyViT trained on MNIST-5k, stratified 80/20 split load_mnist5k(seed=0): "
                 f"{len(split.X_train)} training and {len(split.X_test)} held-out images; seconds = "
                 "training loop only (History.seconds)",
-        "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+        "machine": {"cpus": os.cpu_count(), "torch_threads": training_threads(),
                     "torch": torch.__version__, "python": platform.python_version(),
                     "platform": platform.platform(), "processor": platform.processor(),
                     "loadavg_start": _loadavg()},

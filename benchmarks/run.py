@@ -56,11 +56,14 @@ import hashlib, json, sys, time, torch
 from workshop_utils.data import load_mnist5k
 from workshop_utils.models import CNN_RECIPE, SmallCNN
 from workshop_utils.training import fit
+from workshop_utils.vit import VIT_CONFIG, VIT_RECIPE, TinyViT
 Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
 torch.manual_seed(0)
-m = SmallCNN()
+make, recipe = {"cnn": (SmallCNN, CNN_RECIPE),
+                "vit": (lambda: TinyViT(**VIT_CONFIG), VIT_RECIPE)}[sys.argv[2]]
+m = make()
 t = time.perf_counter()
-fit(m, Xtr, ytr, seed=0, progress=False, **dict(CNN_RECIPE, epochs=int(sys.argv[1])))
+fit(m, Xtr, ytr, seed=0, progress=False, **dict(recipe, epochs=int(sys.argv[1])))
 s = time.perf_counter() - t
 h = hashlib.sha256(b"".join(v.detach().contiguous().numpy().tobytes() for v in m.state_dict().values()))
 print(json.dumps({"seconds": s, "weights_sha256": h.hexdigest()}))
@@ -151,6 +154,31 @@ def install_numbers() -> dict:
             "mnist_first_s": first, "mnist_cached_s": statistics.median(cached)}
 
 
+def measure_sections(sections: set) -> int:
+    """Measure some sections again and merge them into results.json (the rest is kept)."""
+    known = {"models", "threads", "first_open", "install"}
+    if not sections <= known:
+        raise SystemExit(f"--sections takes {sorted(known)}; got {sorted(sections - known)}")
+    results = json.loads(OUT_JSON.read_text())
+    measured = results.setdefault("measured_separately", {})
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+    if "models" in sections:
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_models.py")], check=True)
+        results["models"] = json.loads((ROOT / "benchmarks" / "models.json").read_text())
+    if "threads" in sections:
+        results["threads"] = thread_numbers()
+    if "first_open" in sections:
+        results["first_open"] = first_open(sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+    if "install" in sections:
+        results["install"] = install_numbers()
+    for name in sections:
+        measured[name] = {"at": stamp, "loadavg": [round(x, 2) for x in os.getloadavg()]}
+    OUT_JSON.write_text(json.dumps(results, indent=1))
+    OUT_MD.write_text(report(results))
+    print("wrote", OUT_MD.relative_to(ROOT), "and", OUT_JSON.relative_to(ROOT))
+    return 0
+
+
 def first_open(notebooks) -> dict:
     """Each lesson opened first on an empty cache, then again warm (fresh kernels both)."""
     out = {}
@@ -166,18 +194,19 @@ def first_open(notebooks) -> dict:
 
 
 def thread_numbers(epochs: int = 5) -> dict:
-    """The CNN trained for ``epochs`` at 1 and 2 threads, alone and beside a busy process."""
+    """The CNN and the ViT trained for ``epochs`` at 1 and 2 threads, alone and beside a busy process."""
     res = {"epochs": epochs, "runs": []}
     for busy in (False, True):
         spinner = (subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None)
         try:
-            for threads in (1, 2, 1, 2):
-                print(f"training threads={threads} busy={busy}", flush=True)
-                out = subprocess.run([sys.executable, "-c", THREADS_CODE, str(epochs)], capture_output=True,
-                                     text=True, check=True,
-                                     env={**os.environ, "WORKSHOP_THREADS": str(threads)}).stdout
-                res["runs"].append({"threads": threads, "busy": busy,
-                                    **json.loads(out.strip().splitlines()[-1])})
+            for model in ("cnn", "vit"):
+                for threads in (1, 2, 1, 2):
+                    print(f"training {model} threads={threads} busy={busy}", flush=True)
+                    out = subprocess.run([sys.executable, "-c", THREADS_CODE, str(epochs), model],
+                                         capture_output=True, text=True, check=True,
+                                         env={**os.environ, "WORKSHOP_THREADS": str(threads)}).stdout
+                    res["runs"].append({"model": model, "threads": threads, "busy": busy,
+                                        **json.loads(out.strip().splitlines()[-1])})
         finally:
             if spinner is not None:
                 spinner.kill()
@@ -199,6 +228,9 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-first-open", action="store_true",
                     help="skip opening each lesson first on an empty cache")
     ap.add_argument("--skip-threads", action="store_true", help="skip the training-threads runs")
+    ap.add_argument("--sections", default="",
+                    help="measure only these sections (models,threads,first_open,install) and keep the "
+                         "others from results.json")
     ap.add_argument("--report-only", action="store_true",
                     help="rewrite RESULTS.md from results.json without measuring")
     args = ap.parse_args(argv)
@@ -206,6 +238,8 @@ def main(argv=None) -> int:
         OUT_MD.write_text(report(json.loads(OUT_JSON.read_text())))
         print("wrote", OUT_MD.relative_to(ROOT))
         return 0
+    if args.sections:
+        return measure_sections(set(args.sections.split(",")))
     # No MPLBACKEND: the kernels draw with the inline backend, as a learner's do.
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     if args.only:
@@ -358,7 +392,8 @@ def report(r: dict) -> str:
                 lines += ["", f"Where a {key.upper()} training step spends its CPU time (torch.profiler, "
                           f"self time by operator): {ops}."]
         mach = m.get("machine", {})
-        lines += ["", f"torch {mach.get('torch', '?')} with {mach.get('torch_threads', '?')} threads; "
+        lines += ["", f"torch {mach.get('torch', '?')}, training on {mach.get('torch_threads', '?')} "
+                  "thread(s) (`WORKSHOP_THREADS`); "
                   f"load average at start {(mach.get('loadavg_start') or ['?'])[0]}."]
     else:
         lines.append("Not measured (benchmarks/bench_models.py missing or skipped).")
@@ -404,30 +439,29 @@ def threads_section(r: dict) -> list:
     if not t:
         return []
     lines = ["## 7. Training threads (the course's default: 1)", "",
-             f"The CNN recipe for {t['epochs']} epochs, fresh process each run, with `WORKSHOP_THREADS` "
+             f"Each recipe for {t['epochs']} epochs, a fresh process each run, with `WORKSHOP_THREADS` "
              "set; *busy* means a second process keeps one core busy meanwhile.", "",
-             "| threads | machine | seconds | weights (SHA-256, first 12) |", "|---|---|---|---|"]
+             "| model | threads | machine | seconds | weights (SHA-256, first 12) |", "|---|---|---|---|---|"]
     for run in t["runs"]:
-        lines.append(f"| {run['threads']} | {'busy' if run['busy'] else 'quiet'} | {run['seconds']:.2f} | "
+        lines.append(f"| {run.get('model', 'cnn').upper()} | {run['threads']} | "
+                     f"{'busy' if run['busy'] else 'quiet'} | {run['seconds']:.2f} | "
                      f"`{run['weights_sha256'][:12]}` |")
-    by = {}
-    for run in t["runs"]:
-        by.setdefault((run["threads"], run["busy"]), []).append(run)
-    same1 = len({x["weights_sha256"] for k, v in by.items() if k[0] == 1 for x in v}) == 1
-    same2 = len({x["weights_sha256"] for k, v in by.items() if k[0] == 2 for x in v}) == 1
-    differ = not ({x["weights_sha256"] for k, v in by.items() if k[0] == 1 for x in v}
-                  & {x["weights_sha256"] for k, v in by.items() if k[0] == 2 for x in v})
+    lines.append("")
+    for model in sorted({run.get("model", "cnn") for run in t["runs"]}):
+        runs = [x for x in t["runs"] if x.get("model", "cnn") == model]
 
-    def mean(th, busy):
-        runs = by.get((th, busy))
-        return statistics.mean(x["seconds"] for x in runs) if runs else float("nan")
+        def mean(th, busy, runs=runs):
+            xs = [x["seconds"] for x in runs if x["threads"] == th and x["busy"] == busy]
+            return statistics.mean(xs) if xs else float("nan")
 
-    lines += ["", f"Quiet: 1 thread {mean(1, False):.2f} s, 2 threads {mean(2, False):.2f} s. "
-              f"Busy: 1 thread {mean(1, True):.2f} s, 2 threads {mean(2, True):.2f} s. "
-              f"Same weights at 1 thread every run: {'yes' if same1 else 'no'}; at 2 threads: "
-              f"{'yes' if same2 else 'no'}; 1 and 2 threads give different weights: "
-              f"{'yes' if differ else 'no'}.", ""]
-    return lines
+        shas = {th: {x["weights_sha256"] for x in runs if x["threads"] == th} for th in (1, 2)}
+        lines.append(f"{model.upper()}: quiet, 1 thread {mean(1, False):.2f} s and 2 threads "
+                     f"{mean(2, False):.2f} s; busy, 1 thread {mean(1, True):.2f} s and 2 threads "
+                     f"{mean(2, True):.2f} s. Same weights at 1 thread in every run: "
+                     f"{'yes' if len(shas[1]) == 1 else 'no'}; at 2 threads: "
+                     f"{'yes' if len(shas[2]) == 1 else 'no'}; 1 and 2 threads give different "
+                     f"weights: {'yes' if not (shas[1] & shas[2]) else 'no'}.")
+    return lines + [""]
 
 
 def browser_samples(notebook: dict) -> list:

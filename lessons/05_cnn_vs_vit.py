@@ -589,7 +589,7 @@ check_attention(my_attention);
 # ### Train the tiny ViT on the same digits
 #
 # Same split, same optimiser, same kind of augmentation (`VIT_RECIPE`: shifts ±2 px, rotations
-# ±10°, zooms ±10 %, label smoothing 0.1, batches of 128, 20 epochs); about half a minute on a 2-core CPU, and
+# ±10°, zooms ±10 %, label smoothing 0.1, batches of 128, 20 epochs); about 35 s on a 2-core CPU, and
 # cached like the CNN:
 
 # %%

@@ -30,8 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 START_S = 180
 # what a fresh clone holds: not the environments, git data, caches or test artefacts
-SKIP = shutil.ignore_patterns(".venv*", ".git", "_artifacts", "_work", "__pycache__", ".pytest_cache",
-                              ".ruff_cache", ".hypothesis", ".ipynb_checkpoints", "*.egg-info")
+SKIP = shutil.ignore_patterns(".venv*", ".git", ".cache", "_artifacts", "_work", "__pycache__",
+                              ".pytest_cache", ".ruff_cache", ".hypothesis", ".ipynb_checkpoints",
+                              "*.egg-info")
 
 
 def free_port() -> int:

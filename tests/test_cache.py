@@ -276,7 +276,7 @@ def test_stale_part_files_are_removed(empty_cache):
 
 # --------------------------------------------------------------------------- one training
 TWO_KERNELS = r'''
-import sys, time, torch
+import os, pathlib, sys, time, torch
 from workshop_utils import cache
 from workshop_utils.models import SmallCNN
 from workshop_utils.training import History
@@ -290,6 +290,11 @@ def train(model):
             p.add_(1.0)
     return History(loss=[1.0], train_acc=[0.5], val_acc=[], seconds=3.0, times=[3.0])
 
+# both kernels ask for the model at the same moment (a barrier), as two lessons opened together
+folder = pathlib.Path(sys.argv[2])
+(folder / f"ready-{os.getpid()}").write_text("")
+while not (folder / "go").exists():
+    time.sleep(0.05)
 torch.manual_seed(0)
 model, hist = cache.cached_training(SmallCNN(channels=(2, 4)), "shared", train, shipped=False,
                                     label="the tiny CNN")
@@ -303,8 +308,14 @@ def test_two_kernels_train_a_model_once(empty_cache, tmp_path):
     script.write_text(TWO_KERNELS)
     log = tmp_path / "trainings.log"
     env = dict(os.environ, WORKSHOP_CACHE=str(empty_cache))
-    procs = [subprocess.Popen([sys.executable, str(script), str(log)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    procs = [subprocess.Popen([sys.executable, str(script), str(log), str(barrier)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    deadline = time.monotonic() + 120
+    while len(list(barrier.glob("ready-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (barrier / "go").write_text("")
     outs = [p.communicate(timeout=120)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     assert log.read_text().splitlines() == ["trained"], outs

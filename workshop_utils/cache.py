@@ -58,7 +58,7 @@ def location() -> Path:
     return Path(platformdirs.user_cache_dir("workshop_utils"))
 
 
-def _warn_once(folder: Path, reason: str) -> None:
+def _warn_once(reason: str) -> None:
     """One warning per cache folder and session, naming the folder, the reason and the setting."""
     folder = location()
     key = str(folder)
@@ -89,8 +89,8 @@ def _reason(exc: BaseException) -> str:
 def writable(sub: str = "") -> Path | None:
     """The cache folder (``sub`` inside it), created if needed, or None if it cannot be written.
 
-    None comes with one :class:`CacheWarning` per folder and reason. Stale ``*.part`` files
-    found there are removed.
+    None comes with a :class:`CacheWarning` (one per cache folder and session). Stale
+    ``*.part`` files found there are removed.
     """
     folder = location() / sub if sub else location()
     key = str(folder)
@@ -104,7 +104,7 @@ def writable(sub: str = "") -> Path | None:
         os.close(fd)
         os.remove(probe)
     except OSError as exc:
-        _warn_once(folder, _reason(exc))
+        _warn_once(_reason(exc))
         return None
     _remove_stale_parts(folder)
     _checked[key] = True
@@ -158,7 +158,7 @@ def put(name: str, data: bytes) -> Path | None:
             return path
         except OSError as exc:  # e.g. the disk filled up: the work is kept in memory
             _checked.pop(str(folder), None)
-            _warn_once(folder, _reason(exc))
+            _warn_once(_reason(exc))
     _memory[name] = data
     return None
 

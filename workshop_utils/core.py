@@ -17,11 +17,12 @@ THREADS_ENV = "WORKSHOP_THREADS"
 def training_threads() -> int:
     """How many CPU threads ``training.fit`` gives torch: ``$WORKSHOP_THREADS``, default 1.
 
-    One thread by default, from measurements on a 2-core machine (benchmarks/RESULTS.md):
-    the same seed then trains to the same weights whatever the machine's core count (two
-    threads give other weights), a busy machine or a hub of many kernels is not slowed
-    down by threads fighting over cores, and a quiet 2-core laptop loses about a fifth of
-    the speed. A different count is recorded in the cache key of what it trains.
+    One thread by default, from measurements on a 2-core machine (benchmarks/RESULTS.md,
+    section 7): the same seed then trains to the same weights in every run and whatever
+    the machine's core count (two threads give other weights); beside one busy process two
+    threads were 2-3x slower than one (a hub of many kernels, a busy laptop), while on a
+    quiet machine one thread costs about a quarter of the CNN's speed and 5 % of the ViT's.
+    A different count is recorded in the cache key of what it trains.
     """
     raw = os.environ.get(THREADS_ENV, "1").strip() or "1"
     try:
