@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config -typ
 	tools/install_torch.sh $(BIN)/python "$(TORCH)"
 	$(BIN)/python -m pip install -q -e ".[lab,test]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "$(KERNEL_NAME)" >/dev/null
-	cp -R jupyter-config/. $(VENV)/
+	cp -R jupyter-config/share jupyter-config/etc $(VENV)/
 	@touch $@
 
 # LAB_ARGS passes options to JupyterLab, e.g. LAB_ARGS="--no-browser --port 8899"
