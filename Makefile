@@ -60,7 +60,8 @@ check-ecosystem: env
 	$(BIN)/python -m pytest -p no:cacheprovider tests/ecosystem
 
 # The oldest versions the package claims, with Colab's ipywidgets 7.7.1 and kernel stack
-# (tests/constraints-oldest.txt), in a second environment: unit tests and every notebook.
+# (tests/constraints-oldest.txt), in a second environment: unit tests and every notebook
+# (not the repository checks of test_repo.py and test_release.py, which do not depend on versions).
 OLDEST ?= .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
@@ -75,7 +76,8 @@ $(OLDEST_STAMP): pyproject.toml tests/constraints-oldest.txt tools/install_torch
 
 test-oldest: $(OLDEST_STAMP)
 	OMP_NUM_THREADS=1 COURSE_OLDEST_ENV=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax \
-		--nbval-current-env -p no:cacheprovider --ignore=tests/browser --ignore=tests/ecosystem tests notebooks
+		--nbval-current-env -p no:cacheprovider --ignore=tests/browser --ignore=tests/ecosystem \
+		--ignore=tests/test_repo.py --ignore=tests/test_release.py tests notebooks
 
 # Colab's path: an environment holding Colab's stack (tests/constraints-colab.txt) without the
 # course; the test installs the package the way the notebooks' set-up cell does, from the
