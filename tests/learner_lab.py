@@ -70,10 +70,11 @@ class LabServer:
         return self.root / "notebooks"
 
 
-def copy_course(dest: Path) -> Path:
-    """A copy of the working tree, as a fresh clone has it, with ``.venv`` linked in."""
+def copy_course(dest: Path, venv: bool = True) -> Path:
+    """A copy of the working tree, as a fresh clone has it; ``venv``: with ``.venv`` linked in."""
     shutil.copytree(ROOT, dest, ignore=SKIP, symlinks=True)
-    (dest / ".venv").symlink_to(ROOT / ".venv", target_is_directory=True)
+    if venv:
+        (dest / ".venv").symlink_to(ROOT / ".venv", target_is_directory=True)
     return dest
 
 

@@ -68,8 +68,7 @@ def _versions() -> dict:
 
 
 def _run_as_on_colab(tmp_path: Path, tag: bool) -> tuple[subprocess.CompletedProcess, Path]:
-    repo = copy_course(tmp_path / "repo")
-    (repo / ".venv").unlink()
+    repo = copy_course(tmp_path / "repo", venv=False)
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "the course")

@@ -18,8 +18,7 @@ def _git(repo: Path, *args: str) -> str:
 
 @pytest.fixture
 def repo(tmp_path):
-    repo = copy_course(tmp_path / "course")
-    (repo / ".venv").unlink()
+    repo = copy_course(tmp_path / "course", venv=False)
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "add", "-A")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-q", "-m", "course")

@@ -41,7 +41,7 @@ MANIFEST_SUFFIX = ".sha256"
 
 _memory: dict[str, bytes] = {}  # the fallback: artefacts kept for this session only
 _warned: set[str] = set()
-_checked: dict[str, bool] = {}
+_checked: set[str] = set()  # folders found writable this session
 
 
 class CacheWarning(UserWarning):
@@ -94,7 +94,7 @@ def writable(sub: str = "") -> Path | None:
     """
     folder = location() / sub if sub else location()
     key = str(folder)
-    if _checked.get(key) is True:
+    if key in _checked:
         return folder
     try:
         if folder.exists() and not folder.is_dir():
@@ -107,7 +107,7 @@ def writable(sub: str = "") -> Path | None:
         _warn_once(_reason(exc))
         return None
     _remove_stale_parts(folder)
-    _checked[key] = True
+    _checked.add(key)
     return folder
 
 
@@ -157,7 +157,7 @@ def put(name: str, data: bytes) -> Path | None:
             _memory.pop(name, None)
             return path
         except OSError as exc:  # e.g. the disk filled up: the work is kept in memory
-            _checked.pop(str(folder), None)
+            _checked.discard(str(folder))
             _warn_once(_reason(exc))
     _memory[name] = data
     return None
