@@ -15,13 +15,15 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: env lab test test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
 	bench release
 
+# pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
+# install here, and Python compiles what a lesson imports on first use anyway.
 env: $(STAMP)
 
 $(STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config -type f)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	tools/install_torch.sh $(BIN)/python "$(TORCH)"
-	$(BIN)/python -m pip install -q -e ".[lab,test]"
+	$(BIN)/python -m pip install -q --no-compile -e ".[lab,test]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "$(KERNEL_NAME)" >/dev/null
 	cp -R jupyter-config/share jupyter-config/etc $(VENV)/
 	@touch $@
@@ -69,7 +71,7 @@ $(OLDEST_STAMP): pyproject.toml tests/constraints-oldest.txt tools/install_torch
 	@test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(OLDEST)
 	$(OLDEST)/bin/python -m pip install -q --upgrade pip
 	tools/install_torch.sh $(OLDEST)/bin/python "$(TORCH)"
-	$(OLDEST)/bin/python -m pip install -q --only-binary=:all: -c tests/constraints-oldest.txt -e ".[test]"
+	$(OLDEST)/bin/python -m pip install -q --no-compile --only-binary=:all: -c tests/constraints-oldest.txt -e ".[test]"
 	$(OLDEST)/bin/python -m ipykernel install --sys-prefix --name python3 \
 		--display-name "Python 3 (course, oldest)" >/dev/null
 	@touch $@
@@ -90,7 +92,7 @@ $(COLAB_STAMP): tests/constraints-colab.txt tools/install_torch.sh
 	@test -x $(COLAB_ENV)/bin/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(COLAB_ENV)
 	$(COLAB_ENV)/bin/python -m pip install -q --upgrade pip
 	tools/install_torch.sh $(COLAB_ENV)/bin/python "$(TORCH)"
-	$(COLAB_ENV)/bin/python -m pip install -q --only-binary=:all: -c tests/constraints-colab.txt \
+	$(COLAB_ENV)/bin/python -m pip install -q --no-compile --only-binary=:all: -c tests/constraints-colab.txt \
 		numpy matplotlib ipywidgets ipython ipykernel jupyter-client $(COLAB_PRESENT)
 	$(COLAB_ENV)/bin/python -m ipykernel install --sys-prefix --name python3 \
 		--display-name "Python 3 (Colab stack)" >/dev/null

@@ -23,13 +23,13 @@ case "$TORCH" in
     auto)
         # A torch wheel already on this machine (pip's find-links) is taken as it is;
         # its small dependencies then come from the package index as usual.
-        if "$PY" -m pip install -q --no-index --no-deps "torch>=2.0" 2>/dev/null; then
+        if "$PY" -m pip install -q --no-compile --no-index --no-deps "torch>=2.0" 2>/dev/null; then
             ver="$("$PY" -c 'import importlib.metadata as m; print(m.version("torch"))')"
-            "$PY" -m pip install -q "torch==$ver"
+            "$PY" -m pip install -q --no-compile "torch==$ver"
             echo "installed torch $ver from a wheel on this machine"
         else
             echo "installing a CPU build of torch from PyTorch's CPU wheel index"
-            "$PY" -m pip install "torch>=2.0" --index-url "$CPU_INDEX"
+            "$PY" -m pip install --no-compile "torch>=2.0" --index-url "$CPU_INDEX"
         fi ;;
     *)
         # shellcheck disable=SC2086 # the setting may carry pip options on purpose
