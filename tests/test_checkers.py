@@ -20,6 +20,7 @@ import torch
 from nbtools import defined_function, run_solution, solutions
 
 from workshop_utils import checks
+from workshop_utils.checks._core import call_learner, is_stub
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = {}
@@ -162,7 +163,7 @@ def test_a_stub_is_not_implemented_and_a_missing_return_is_named():
     def forgot(x):
         y = np.asarray(x) * 2  # noqa: F841 - the mistake under test
 
-    assert checks.is_stub(stub) and not checks.is_stub(forgot)
-    assert checks.call_learner(stub, (1,), "f")[1].code == "not_implemented"
-    res = checks.call_learner(forgot, (1,), "f")[1]
+    assert is_stub(stub) and not is_stub(forgot)
+    assert call_learner(stub, (1,), "f")[1].code == "not_implemented"
+    res = call_learner(forgot, (1,), "f")[1]
     assert res.code == "no_return" and "forget `return`" in res.message

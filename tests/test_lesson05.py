@@ -204,9 +204,11 @@ def test_attention_errors_and_extremes():
     with pytest.raises(ValueError, match="in_proj_weight should have shape"):
         attention.multi_head_attention(np.zeros((3, 4)), np.zeros((4, 4)), np.zeros(12),
                                        np.zeros((4, 4)), np.zeros(4), n_heads=2)
-    big = np.array([[1e4, -1e4, 0.0]])
-    assert np.allclose(attention.softmax(big), [[1, 0, 0]])
-    assert np.all(np.isfinite(attention.softmax(np.full((2, 3), 1e300))))
+    # scores of ±1.4e8 (far past exp's overflow): attention's softmax subtracts the largest first
+    q, k = np.full((1, 2), 1e4), np.array([[1e4, 1e4], [-1e4, -1e4]])
+    out, A = attention.scaled_dot_product_attention(q, k, np.array([[1.0], [2.0]]), return_weights=True)
+    np.testing.assert_array_equal(A, [[1.0, 0.0]])
+    np.testing.assert_array_equal(out, [[1.0]])
 
 
 # ----------------------------------------------------------------------------- models
@@ -379,13 +381,13 @@ def test_notebook_05_trains_under_the_keys_the_later_lessons_load():
 
 def test_training_monitor_draws_live():
     monitor = training_monitor(3, "CNN")
-    before = monitor.png
+    before = monitor.picture
 
     class H:
         loss, train_acc, seconds = [1.2], [0.6], 0.5
 
     monitor.on_epoch(0, H)
-    assert monitor.png != before and monitor.image.value == monitor.png
+    assert monitor.picture != before and monitor.image.value == monitor.picture
     with pytest.raises(ValueError, match="epochs"):
         training_monitor(0)
 
@@ -407,7 +409,7 @@ def _sweep(ex, check):
         for v in ex.sweep_values(name, n=6):
             s = ex.update(**{name: v})
             check(s)
-            pngs.add(ex.png)
+            pngs.add(ex.picture)
     return pngs
 
 
@@ -433,9 +435,9 @@ def test_conv_geometry_explorer_sweeps_whole_range():
     ex.update(position=63)
     assert ex.state["h"] == 7 and ex.state["w"] == 7
     assert len(pngs) > 5
-    n, before = ex.render_count, ex.png
+    n, before = ex.render_count, ex.picture
     ex.controls["stride"].value = 2  # as a learner dragging the slider
-    assert ex.render_count == n + 1 and ex.png != before
+    assert ex.render_count == n + 1 and ex.picture != before
     with pytest.raises(ValueError, match="small image"):
         conv_geometry_explorer(np.zeros((28, 28)))
 
