@@ -167,3 +167,21 @@ def test_a_stub_is_not_implemented_and_a_missing_return_is_named():
     assert call_learner(stub, (1,), "f")[1].code == "not_implemented"
     res = call_learner(forgot, (1,), "f")[1]
     assert res.code == "no_return" and "forget `return`" in res.message
+
+
+def test_a_checker_as_a_cells_last_line_prints_its_verdict_once(capsys):
+    """No trailing ';' needed: the result a checker returns displays nothing more in the cell
+    that printed it, and its one line when displayed in another cell."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_cell("import numpy as np\nfrom workshop_utils.checks import check_relu", store_history=True)
+    capsys.readouterr()
+    shell.run_cell("r = check_relu(lambda x: np.maximum(x, 0))\nr", store_history=True)
+    out = capsys.readouterr().out
+    assert out.count("✓ relu:") == 1 and "CheckResult(" not in out, out
+    shell.run_cell("check_relu(lambda x: np.abs(x))", store_history=True)
+    out = capsys.readouterr().out
+    assert out.count("✗ relu:") == 1, out
+    shell.run_cell("r", store_history=True)  # shown again later: the line once more
+    assert capsys.readouterr().out.count("✓ relu:") == 1

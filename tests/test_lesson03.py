@@ -16,7 +16,7 @@ from workshop_utils.neuron import affine
 
 
 @given(st.lists(st.integers(1, 300), min_size=2, max_size=6))
-def test_count_parameters_matches_torch(widths):
+def test_total_parameters_matches_torchs_count_and_shapes(widths):
     model = layers.build_mlp(widths, "relu", seed=0)
     assert layers.total_parameters(widths) == torch_count(model)
     shapes = layers.layer_shapes(widths)
