@@ -25,6 +25,7 @@
 # **Time:** about 30 minutes. **Prerequisites:** Python and a little numpy (arrays, indexing, `.shape`).
 
 # %%
+# @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
 
@@ -35,21 +36,17 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:
         _keep.write("\n".join(f"{p}=={version(p)}" for p in ("torch", "numpy", "matplotlib", "ipywidgets")))
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
+from workshop_utils import setup_notebook
+
+setup_notebook(seed=0)
 # --- end of course set-up ---
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import display
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-from workshop_utils import seed_everything
 from workshop_utils.data import load_mnist5k, load_photo
-from workshop_utils.plotting import image_grid, use_style
-
-set_matplotlib_formats("png")
-use_style()
-seed_everything(0)
-print("torch", torch.__version__, "| numpy", np.__version__)
+from workshop_utils.plotting import image_grid
 
 # %% [markdown]
 # ## 1 · A grayscale image is a matrix $X \in \mathbb{R}^{H \times W}$
@@ -247,7 +244,7 @@ def my_hwc_to_chw(img):
 
 from workshop_utils.checks import check_hwc_to_chw
 
-check_hwc_to_chw(my_hwc_to_chw);
+check_hwc_to_chw(my_hwc_to_chw)
 
 
 # %% [markdown]
@@ -276,7 +273,7 @@ def my_normalise(img):
 
 from workshop_utils.checks import check_normalise
 
-check_normalise(my_normalise);
+check_normalise(my_normalise)
 
 
 # %% [markdown]
@@ -306,7 +303,7 @@ def my_grayscale(img):
 
 from workshop_utils.checks import check_grayscale
 
-check_grayscale(my_grayscale);
+check_grayscale(my_grayscale)
 
 # %% [markdown]
 # <details>

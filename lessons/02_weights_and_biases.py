@@ -27,6 +27,7 @@
 # **Time:** about 35 minutes. **Prerequisites:** lesson 01 (images as arrays), numpy's `@` and `.sum()`.
 
 # %%
+# @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
 
@@ -37,21 +38,17 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:
         _keep.write("\n".join(f"{p}=={version(p)}" for p in ("torch", "numpy", "matplotlib", "ipywidgets")))
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
+from workshop_utils import setup_notebook
+
+setup_notebook(seed=0)
 # --- end of course set-up ---
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import display
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-from workshop_utils import seed_everything
 from workshop_utils.neuron import ink_features, ink_problem
-from workshop_utils.plotting import COLORS, image_grid, use_style
-
-set_matplotlib_formats("png")
-use_style()
-seed_everything(0)
-print("torch", torch.__version__, "| numpy", np.__version__)
+from workshop_utils.plotting import COLORS, image_grid
 
 # %% [markdown]
 # ## 1 · A neuron, by hand
@@ -308,7 +305,7 @@ def my_neuron(x, w, b):
 
 from workshop_utils.checks import check_neuron
 
-check_neuron(my_neuron);
+check_neuron(my_neuron)
 
 # %% [markdown]
 # <details>
@@ -342,7 +339,7 @@ def my_classify(X):
 
 from workshop_utils.checks import check_ink_classifier
 
-check_ink_classifier(my_classify);
+check_ink_classifier(my_classify)
 
 
 # %% [markdown]
@@ -376,7 +373,7 @@ def my_affine(P, W, b):
 
 from workshop_utils.checks import check_affine
 
-check_affine(my_affine);
+check_affine(my_affine)
 
 # %% [markdown]
 # <details>

@@ -27,6 +27,7 @@
 # **Time:** about 40 minutes. **Prerequisites:** lesson 02 (the neuron $z = w \cdot x + b$), numpy's `@` and `.reshape`.
 
 # %%
+# @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
 
@@ -37,22 +38,19 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:
         _keep.write("\n".join(f"{p}=={version(p)}" for p in ("torch", "numpy", "matplotlib", "ipywidgets")))
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
+from workshop_utils import setup_notebook
+
+setup_notebook(seed=0)
 # --- end of course set-up ---
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import display
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from workshop_utils import seed_everything
 from workshop_utils.data import load_mnist5k
 from workshop_utils.layers import init_linear
-from workshop_utils.plotting import image_grid, use_style
-
-set_matplotlib_formats("png")
-use_style()
-seed_everything(0)
-print("torch", torch.__version__, "| numpy", np.__version__)
+from workshop_utils.plotting import image_grid
 
 # %% [markdown]
 # ## 1 · From image to vector: flatten
@@ -257,7 +255,7 @@ def my_layer_params(d_in, d_out):
 
 from workshop_utils.checks import check_layer_params
 
-check_layer_params(my_layer_params);
+check_layer_params(my_layer_params)
 
 
 # %% [markdown]
@@ -290,7 +288,7 @@ def my_linear_batch(X, W, b):
 
 from workshop_utils.checks import check_linear_batch
 
-check_linear_batch(my_linear_batch);
+check_linear_batch(my_linear_batch)
 
 
 # %% [markdown]
@@ -320,7 +318,7 @@ def my_count_parameters(widths):
 
 from workshop_utils.checks import check_count_parameters
 
-check_count_parameters(my_count_parameters);
+check_count_parameters(my_count_parameters)
 
 # %% [markdown]
 # <details>

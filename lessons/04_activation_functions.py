@@ -29,6 +29,7 @@
 # **Time:** about 45 minutes. **Prerequisites:** lessons 02 and 03 ($z = w \cdot x + b$, $y = f(Wx + b)$).
 
 # %%
+# @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
 
@@ -39,6 +40,9 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:
         _keep.write("\n".join(f"{p}=={version(p)}" for p in ("torch", "numpy", "matplotlib", "ipywidgets")))
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
+from workshop_utils import setup_notebook
+
+setup_notebook(seed=0)
 # --- end of course set-up ---
 import warnings
 
@@ -46,15 +50,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import display
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-from workshop_utils import seed_everything
-from workshop_utils.plotting import COLORS, use_style
-
-set_matplotlib_formats("png")
-use_style()
-seed_everything(0)
-print("torch", torch.__version__, "| numpy", np.__version__)
+from workshop_utils.plotting import COLORS
 
 
 # %% [markdown]
@@ -363,7 +360,7 @@ def my_relu(x):
 
 from workshop_utils.checks import check_relu
 
-check_relu(my_relu);
+check_relu(my_relu)
 
 
 # %% [markdown]
@@ -392,7 +389,7 @@ def my_sigmoid(x):
 
 from workshop_utils.checks import check_sigmoid
 
-check_sigmoid(my_sigmoid);
+check_sigmoid(my_sigmoid)
 
 
 # %% [markdown]
@@ -424,7 +421,7 @@ def my_tanh(x):
 
 from workshop_utils.checks import check_tanh
 
-check_tanh(my_tanh);
+check_tanh(my_tanh)
 
 
 # %% [markdown]
@@ -465,7 +462,7 @@ from workshop_utils.checks import check_relu_grad, check_sigmoid_grad, check_tan
 
 check_relu_grad(my_relu_grad)
 check_sigmoid_grad(my_sigmoid_grad)
-check_tanh_grad(my_tanh_grad);
+check_tanh_grad(my_tanh_grad)
 
 # %% [markdown]
 # <details>

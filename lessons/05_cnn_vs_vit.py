@@ -31,6 +31,7 @@
 # layers, ReLU); numpy indexing and `@`.
 
 # %%
+# @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
 
@@ -41,6 +42,9 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:
         _keep.write("\n".join(f"{p}=={version(p)}" for p in ("torch", "numpy", "matplotlib", "ipywidgets")))
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
+from workshop_utils import setup_notebook
+
+setup_notebook(seed=0)
 # --- end of course set-up ---
 import time
 
@@ -48,22 +52,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from IPython.display import Markdown, display
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-from workshop_utils import seed_everything
 from workshop_utils.data import load_digits8x8, load_mnist5k, load_photo
 from workshop_utils.models import CNN_RECIPE, SmallCNN, cached_training, cnn_key, count_parameters
-from workshop_utils.plotting import image_grid, use_style
+from workshop_utils.plotting import image_grid
 from workshop_utils.training import evaluate, fit
 from workshop_utils.vit import VIT_CONFIG, VIT_RECIPE, TinyViT, vit_key
 
-set_matplotlib_formats("png")
-use_style()
-seed_everything(0)
 digits = load_mnist5k(seed=0)              # 4,000 training and 1,000 held-out real digits
 X_train, y_train, X_test, y_test = digits.tensors()
 print(digits)
-print("torch", torch.__version__, "| numpy", np.__version__, "| CPU threads:", torch.get_num_threads())
+print("CPU threads:", torch.get_num_threads())
 
 
 # %% [markdown]
@@ -201,7 +200,7 @@ def my_conv_output_size(H, k, s, p):
 
 from workshop_utils.checks import check_conv_output_size
 
-check_conv_output_size(my_conv_output_size);
+check_conv_output_size(my_conv_output_size)
 
 
 # %% [markdown]
@@ -231,7 +230,7 @@ def my_conv_value(X, K, c_o, h, w):
 
 from workshop_utils.checks import check_conv_value
 
-check_conv_value(my_conv_value);
+check_conv_value(my_conv_value)
 
 # %% [markdown]
 # <details>
@@ -508,7 +507,7 @@ def my_num_patches(H, W, p):
 
 from workshop_utils.checks import check_num_patches
 
-check_num_patches(my_num_patches);
+check_num_patches(my_num_patches)
 
 
 # %% [markdown]
@@ -536,7 +535,7 @@ def my_attention_shape(H, W, p):
 
 from workshop_utils.checks import check_attention_shape
 
-check_attention_shape(my_attention_shape);
+check_attention_shape(my_attention_shape)
 
 
 # %% [markdown]
@@ -567,7 +566,7 @@ def my_attention(Q, K, V):
 
 from workshop_utils.checks import check_attention
 
-check_attention(my_attention);
+check_attention(my_attention)
 
 # %% [markdown]
 # <details>

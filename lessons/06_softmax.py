@@ -28,6 +28,7 @@
 # **Time:** about 30 minutes. **Prerequisites:** lessons 01–05 (a little numpy: `np.exp`, `.sum(axis=…)`, broadcasting).
 
 # %%
+# @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
 
@@ -38,21 +39,17 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:
         _keep.write("\n".join(f"{p}=={version(p)}" for p in ("torch", "numpy", "matplotlib", "ipywidgets")))
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
+from workshop_utils import setup_notebook
+
+setup_notebook(seed=0)
 # --- end of course set-up ---
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-from workshop_utils import seed_everything
 from workshop_utils.data import load_mnist5k
 from workshop_utils.models import pretrained_cnn
-from workshop_utils.plotting import COLORS, use_style
-
-set_matplotlib_formats("png")
-use_style()
-seed_everything(0)
-print("torch", torch.__version__, "| numpy", np.__version__)
+from workshop_utils.plotting import COLORS
 
 
 # %% [markdown]
@@ -288,7 +285,7 @@ def my_softmax(z):
 
 from workshop_utils.checks import check_softmax
 
-check_softmax(my_softmax);
+check_softmax(my_softmax)
 
 
 # %% [markdown]
@@ -322,7 +319,7 @@ def my_softmax_t(z, T):
 
 from workshop_utils.checks import check_softmax_temperature
 
-check_softmax_temperature(my_softmax_t);
+check_softmax_temperature(my_softmax_t)
 
 
 # %% [markdown]
@@ -356,7 +353,7 @@ def my_log_softmax(z):
 
 from workshop_utils.checks import check_log_softmax
 
-check_log_softmax(my_log_softmax);
+check_log_softmax(my_log_softmax)
 
 # %% [markdown]
 # <details>

@@ -27,6 +27,7 @@
 # **Time:** about 45 minutes. **Prerequisites:** lesson 06 (softmax, log-softmax) and lesson 05 (the small CNN).
 
 # %%
+# @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
 
@@ -37,23 +38,19 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:
         _keep.write("\n".join(f"{p}=={version(p)}" for p in ("torch", "numpy", "matplotlib", "ipywidgets")))
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
+from workshop_utils import setup_notebook
+
+setup_notebook(seed=0)
 # --- end of course set-up ---
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
 from IPython.display import display
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-from workshop_utils import seed_everything
 from workshop_utils.data import load_mnist5k
 from workshop_utils.models import pretrained_cnn
-from workshop_utils.plotting import COLORS, image_grid, use_style
-
-set_matplotlib_formats("png")
-use_style()
-seed_everything(0)
-print("torch", torch.__version__, "| numpy", np.__version__)
+from workshop_utils.plotting import COLORS, image_grid
 
 
 # %% [markdown]
@@ -385,7 +382,7 @@ def my_focal_loss(z, y, gamma, alpha):
 
 from workshop_utils.checks import check_focal_loss
 
-check_focal_loss(my_focal_loss);
+check_focal_loss(my_focal_loss)
 
 
 # %% [markdown]
@@ -420,7 +417,7 @@ def focal_settings_for_ce(n_classes):
 
 from workshop_utils.checks import check_focal_equals_ce
 
-check_focal_equals_ce(focal_settings_for_ce);
+check_focal_equals_ce(focal_settings_for_ce)
 
 
 # %% [markdown]
@@ -451,7 +448,7 @@ def my_modulating_factor(p, gamma):
 
 from workshop_utils.checks import check_modulating_factor
 
-check_modulating_factor(my_modulating_factor);
+check_modulating_factor(my_modulating_factor)
 
 # %%
 p_batch = p_true[:64]

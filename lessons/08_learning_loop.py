@@ -30,6 +30,7 @@
 # and 07 (cross-entropy).
 
 # %%
+# @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
 
@@ -40,23 +41,19 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:
         _keep.write("\n".join(f"{p}=={version(p)}" for p in ("torch", "numpy", "matplotlib", "ipywidgets")))
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
+from workshop_utils import setup_notebook
+
+setup_notebook(seed=0)
 # --- end of course set-up ---
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 import torch.nn.functional as F
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 from torch import nn
 from tqdm.auto import tqdm
 
-from workshop_utils import seed_everything
 from workshop_utils.data import load_mnist5k, load_photo
-from workshop_utils.plotting import COLORS, use_style
-
-set_matplotlib_formats("png")
-use_style()
-seed_everything(0)
-print("torch", torch.__version__, "| numpy", np.__version__)
+from workshop_utils.plotting import COLORS
 
 # %% [markdown]
 # ## 1 · The five steps
@@ -400,7 +397,7 @@ def my_sgd_step(theta, grad, lr):
 
 from workshop_utils.checks import check_sgd_step
 
-check_sgd_step(my_sgd_step);
+check_sgd_step(my_sgd_step)
 
 
 # %% [markdown]
@@ -432,7 +429,7 @@ def my_ce_grad(z, y):
 
 from workshop_utils.checks import check_ce_grad
 
-check_ce_grad(my_ce_grad);
+check_ce_grad(my_ce_grad)
 
 # %% [markdown]
 # <details>

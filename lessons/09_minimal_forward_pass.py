@@ -31,6 +31,7 @@
 # and 06, softmax); lesson 08 explains where the trained weights come from.
 
 # %%
+# @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
 
@@ -41,25 +42,21 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:
         _keep.write("\n".join(f"{p}=={version(p)}" for p in ("torch", "numpy", "matplotlib", "ipywidgets")))
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
+from workshop_utils import setup_notebook
+
+setup_notebook(seed=0)
 # --- end of course set-up ---
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from IPython.display import display
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 from torch import nn
 
-from workshop_utils import seed_everything
 from workshop_utils.conv import conv2d, conv_output_size  # lesson 05's formulas (conv2d: im2col)
 from workshop_utils.data import load_mnist5k
 from workshop_utils.models import count_parameters, pretrained_cnn
-from workshop_utils.plotting import COLORS, image_grid, use_style
+from workshop_utils.plotting import COLORS, image_grid
 from workshop_utils.softmax import softmax  # lesson 06
-
-set_matplotlib_formats("png")
-use_style()
-seed_everything(0)
-print("torch", torch.__version__, "| numpy", np.__version__)
 
 # %% [markdown]
 # ## 1 · The six steps
@@ -245,7 +242,7 @@ def my_stage_shapes(kernel_size, stride):
 
 from workshop_utils.checks import check_stage_shapes
 
-check_stage_shapes(my_stage_shapes);
+check_stage_shapes(my_stage_shapes)
 
 
 # %% [markdown]
@@ -283,7 +280,7 @@ def my_forward_batch(X, weights):
 
 from workshop_utils.checks import check_forward_batch
 
-check_forward_batch(my_forward_batch);
+check_forward_batch(my_forward_batch)
 
 # %% [markdown]
 # <details>

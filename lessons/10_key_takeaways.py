@@ -28,6 +28,7 @@
 # **Time:** about 45 minutes. **Prerequisites:** lessons 01–09.
 
 # %%
+# @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
 
@@ -38,6 +39,9 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:
         _keep.write("\n".join(f"{p}=={version(p)}" for p in ("torch", "numpy", "matplotlib", "ipywidgets")))
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
+from workshop_utils import setup_notebook
+
+setup_notebook(seed=0)
 # --- end of course set-up ---
 import tempfile
 from pathlib import Path
@@ -47,20 +51,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from IPython.display import display
-from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-from workshop_utils import seed_everything
 from workshop_utils.data import load_mnist5k
 from workshop_utils.models import SmallCNN, count_parameters, pretrained_cnn
-from workshop_utils.plotting import COLORS, image_grid, use_style
+from workshop_utils.plotting import COLORS, image_grid
 from workshop_utils.softmax import softmax
 from workshop_utils.training import evaluate, predict_proba
 from workshop_utils.vit import pretrained_vit
-
-set_matplotlib_formats("png")
-use_style()
-seed_everything(0)
-print("torch", torch.__version__, "| numpy", np.__version__)
 
 # %% [markdown]
 # ## 1 · Images → tensors
@@ -366,7 +363,7 @@ def my_parameter_count(kernel_size, c1, c2):
 
 from workshop_utils.checks import check_parameter_count
 
-check_parameter_count(my_parameter_count);
+check_parameter_count(my_parameter_count)
 
 
 # %% [markdown]

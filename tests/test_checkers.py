@@ -20,6 +20,7 @@ import torch
 from nbtools import defined_function, run_solution, solutions
 
 from workshop_utils import checks
+from workshop_utils.checks._core import call_learner, is_stub
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = {}
@@ -162,7 +163,25 @@ def test_a_stub_is_not_implemented_and_a_missing_return_is_named():
     def forgot(x):
         y = np.asarray(x) * 2  # noqa: F841 - the mistake under test
 
-    assert checks.is_stub(stub) and not checks.is_stub(forgot)
-    assert checks.call_learner(stub, (1,), "f")[1].code == "not_implemented"
-    res = checks.call_learner(forgot, (1,), "f")[1]
+    assert is_stub(stub) and not is_stub(forgot)
+    assert call_learner(stub, (1,), "f")[1].code == "not_implemented"
+    res = call_learner(forgot, (1,), "f")[1]
     assert res.code == "no_return" and "forget `return`" in res.message
+
+
+def test_a_checker_as_a_cells_last_line_prints_its_verdict_once(capsys):
+    """No trailing ';' needed: the result a checker returns displays nothing more in the cell
+    that printed it, and its one line when displayed in another cell."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_cell("import numpy as np\nfrom workshop_utils.checks import check_relu", store_history=True)
+    capsys.readouterr()
+    shell.run_cell("r = check_relu(lambda x: np.maximum(x, 0))\nr", store_history=True)
+    out = capsys.readouterr().out
+    assert out.count("✓ relu:") == 1 and "CheckResult(" not in out, out
+    shell.run_cell("check_relu(lambda x: np.abs(x))", store_history=True)
+    out = capsys.readouterr().out
+    assert out.count("✗ relu:") == 1, out
+    shell.run_cell("r", store_history=True)  # shown again later: the line once more
+    assert capsys.readouterr().out.count("✓ relu:") == 1

@@ -79,3 +79,55 @@ def test_image_grid_errors():
         image_grid([np.zeros((4, 4, 7))])
     with pytest.raises(ValueError, match="ncols"):
         image_grid(np.zeros((2, 4, 4)), ncols=0)
+
+
+def test_setup_notebook_seeds_styles_and_names_the_versions(capsys):
+    import matplotlib as mpl
+
+    from workshop_utils import __version__, setup_notebook
+
+    rng = setup_notebook(seed=3)
+    out = capsys.readouterr().out
+    assert f"torch {torch.__version__}" in out and f"workshop_utils {__version__}" in out
+    assert rng.integers(1000) == np.random.default_rng(3).integers(1000)
+    assert np.random.rand() == np.random.RandomState(3).rand()  # the global generator too
+    assert mpl.rcParams["axes.prop_cycle"].by_key()["color"][0] == PALETTE[0]
+    with pytest.raises(ValueError, match="figure_format"):
+        setup_notebook(figure_format="gif")
+
+
+def test_setup_block_is_a_colab_form_that_calls_setup_notebook():
+    from workshop_utils import course
+
+    lines = course.setup_block().splitlines()
+    assert lines[0].startswith("# @title ") and 'display-mode: "form"' in lines[0]
+    assert lines[-2] == "setup_notebook(seed=0)" and lines[-1] == course.SETUP_END
+
+
+def test_explorer_holding_changes_controls_without_a_redraw():
+    from workshop_utils.explorers import logit_explorer
+
+    ex = logit_explorer()
+    name = next(iter(ex.controls))
+    ctl, n = ex.controls[name], ex.render_count
+    with ex.holding():
+        assert ex.held
+        with ex.holding():  # nests
+            ctl.value = ctl.max
+        assert ex.held
+        ctl.value = ctl.min
+    assert not ex.held and ex.render_count == n  # nothing redrawn while held
+    ctl.value = ctl.max
+    assert ex.render_count == n + 1 and ex.image.value == ex.picture
+
+
+def test_kernel_editor_preset_sets_nine_sliders_with_one_redraw():
+    from workshop_utils.data import load_mnist5k, load_photo
+    from workshop_utils.explorers import kernel_editor
+
+    ed = kernel_editor(load_photo()[::8, ::8], load_mnist5k(seed=0).X_test[0])
+    n = ed.render_count
+    ed.preset.value = "blur"  # as a learner choosing from the dropdown
+    assert ed.render_count == n + 1 and ed.state["preset"] == "blur"
+    ed.update(k11=0.5)  # a slider move away from every preset shows "custom" without a redraw loop
+    assert ed.preset.value == "custom" and ed.render_count == n + 2

@@ -23,16 +23,16 @@ def test_pixel_inspector_sweeps_whole_range(photo):
             assert s["rgb"] == tuple(int(v) for v in photo[row, col])
             assert s["patch"].shape == (15, 15, 3)
             assert f"X[{row}, {col}]" in ex.html.value
-            pngs.add(ex.png)
+            pngs.add(ex.picture)
     assert len(pngs) == 25  # every position drew a different picture
-    assert ex.image.value == ex.png and ex.png[:3] == b"\xff\xd8\xff"  # JPEG
+    assert ex.image.value == ex.picture and ex.picture[:3] == b"\xff\xd8\xff"  # JPEG
 
 
 def test_pixel_inspector_slider_drives_redraw(photo):
     ex = pixel_inspector(photo)
-    n, before = ex.render_count, ex.png
+    n, before = ex.render_count, ex.picture
     ex.controls["row"].value = 5  # as a learner dragging the slider
-    assert ex.render_count == n + 1 and ex.png != before and ex.state["row"] == 5
+    assert ex.render_count == n + 1 and ex.picture != before and ex.state["row"] == 5
 
 
 def test_grayscale_mixer_sweeps_whole_range(photo):

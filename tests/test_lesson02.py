@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from workshop_utils import checks
 from workshop_utils import neuron as nrn
+from workshop_utils.checks.neuron import INK_TARGET
 from workshop_utils.explorers import affine_explorer, neuron_explorer
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False, width=64)
@@ -104,7 +104,7 @@ def test_ink_features_and_problem():
     # the line the notebook recommends reaches the accuracy it states
     w, b = np.array([1.0, -1.0]), 0.06
     assert nrn.accuracy(nrn.predict(prob.X_train, w, b), prob.y_train) == pytest.approx(0.93875)
-    assert nrn.accuracy(nrn.predict(prob.X_test, w, b), prob.y_test) >= checks.INK_TARGET
+    assert nrn.accuracy(nrn.predict(prob.X_test, w, b), prob.y_test) >= INK_TARGET
 
 
 # --------------------------------------------------------------------------- explorers
@@ -123,7 +123,7 @@ def test_neuron_explorer_sweeps_every_slider(neuron_demo):
             assert np.all(np.isfinite(s["z_grid"])) and 0.0 <= s["accuracy"] <= 1.0
             assert np.all(np.isfinite(s["terms"]))
             assert "training accuracy" in ex.html.value
-            pngs.add(ex.png)
+            pngs.add(ex.picture)
         assert len(pngs) == 5, name  # every value drew a different picture
         ex.update(w1=0.0, w2=-1.0, b=0.5)
 
@@ -147,9 +147,9 @@ def test_neuron_explorer_state_is_meaningful(neuron_demo):
 
 def test_neuron_explorer_slider_drives_redraw(neuron_demo):
     ex = neuron_demo
-    n, before = ex.render_count, ex.png
+    n, before = ex.render_count, ex.picture
     ex.controls["b"].value = 0.2
-    assert ex.render_count == n + 1 and ex.png != before and ex.state["b"] == 0.2
+    assert ex.render_count == n + 1 and ex.picture != before and ex.state["b"] == 0.2
 
 
 def test_affine_explorer_sweeps_every_slider():
@@ -163,7 +163,7 @@ def test_affine_explorer_sweeps_every_slider():
             s = ex.update(**{name: v})
             assert np.all(np.isfinite(s["points"])) and np.all(np.isfinite(s["grid"]))
             np.testing.assert_allclose(s["points"], ex.points @ s["W"].T + s["b"])
-            pngs.add(ex.png)
+            pngs.add(ex.picture)
         assert len(pngs) == 5, name
         ex.update(w11=1.0, w12=0.0, w21=0.0, w22=1.0, b1=0.0, b2=0.0)
 

@@ -1,4 +1,4 @@
-"""Notebook 03: linear layers against torch, parameter counts, the layer builder, and what
+"""Notebook 03: parameter counts against torch, the layer builder, and what
 the checker of Exercise 3.1 must reject beyond its table (tests/mistakes/lesson03.py)."""
 
 import numpy as np
@@ -6,41 +6,19 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
 
 from workshop_utils import checks, layers
-from workshop_utils.explorers import WIDTH_CHOICES, layer_builder
+from workshop_utils.explorers import layer_builder
+from workshop_utils.explorers.layers import WIDTH_CHOICES
 from workshop_utils.figures.layers import network_geometry
 from workshop_utils.models import count_parameters as torch_count
-
-finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False, width=64)
-
-
-@st.composite
-def layer_inputs(draw):
-    d_in, d_out, n = draw(st.integers(1, 8)), draw(st.integers(1, 8)), draw(st.integers(1, 5))
-    X = draw(arrays(np.float64, (n, d_in), elements=finite))
-    W = draw(arrays(np.float64, (d_out, d_in), elements=finite))
-    b = draw(arrays(np.float64, (d_out,), elements=finite))
-    return X, W, b
-
-
-@given(layer_inputs())
-def test_linear_matches_torch(args):
-    X, W, b = args
-    tX, tW, tb = (torch.from_numpy(a) for a in args)
-    scale = (np.abs(X) @ np.abs(W).T + np.abs(b)).max() + 1e-300
-    expected = torch.nn.functional.linear(tX, tW, tb).numpy()
-    np.testing.assert_allclose(layers.linear(X, W, b), expected, atol=1e-12 * scale)
-    np.testing.assert_allclose(layers.linear(X[0], W, b), expected[0], atol=1e-12 * scale)
-    relu = layers.linear(X, W, b, f=lambda z: np.maximum(z, 0))
-    np.testing.assert_allclose(relu, torch.relu(torch.from_numpy(expected)).numpy())
+from workshop_utils.neuron import affine
 
 
 @given(st.lists(st.integers(1, 300), min_size=2, max_size=6))
-def test_count_parameters_matches_torch(widths):
+def test_total_parameters_matches_torchs_count_and_shapes(widths):
     model = layers.build_mlp(widths, "relu", seed=0)
-    assert layers.count_parameters(widths) == torch_count(model)
+    assert layers.total_parameters(widths) == torch_count(model)
     shapes = layers.layer_shapes(widths)
     linears = [m for m in model if isinstance(m, torch.nn.Linear)]
     assert [tuple(m.weight.shape) for m in linears] == [s.W for s in shapes]
@@ -51,8 +29,8 @@ def test_build_mlp_layers_and_activation():
     model = layers.build_mlp([784, 128, 64, 10], "tanh", seed=0)
     kinds = [type(m).__name__ for m in model]
     assert kinds == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
-    assert layers.count_parameters([784, 128, 64, 10]) == 109_386
-    assert layers.count_parameters([784, 10]) == 7_850
+    assert layers.total_parameters([784, 128, 64, 10]) == 109_386
+    assert layers.total_parameters([784, 10]) == 7_850
 
 
 def test_flatten_matches_torch_and_keeps_pixel_order():
@@ -74,18 +52,20 @@ def test_init_linear_is_like_pytorch():
 
 
 def test_validation_messages():
+    # a layer's Wx + b is neuron.affine (the reference of check_linear_batch): its messages
+    # name a layer's mistakes too
     with pytest.raises(ValueError, match=r"is W transposed"):
-        layers.linear(np.ones((4, 10)), np.ones((10, 784)), np.ones(10))
-    with pytest.raises(ValueError, match="needs 784 numbers"):
-        layers.linear(np.ones((2, 28)), np.ones((10, 784)), np.ones(10))
+        affine(np.ones((4, 10)), np.ones((10, 784)), np.ones(10))
+    with pytest.raises(ValueError, match="needs 784 entries"):
+        affine(np.ones((2, 28)), np.ones((10, 784)), np.ones(10))
     with pytest.raises(ValueError, match="flatten images first"):
-        layers.linear(np.ones((2, 28, 28)), np.ones((10, 784)), np.ones(10))
+        affine(np.ones((2, 28, 28)), np.ones((10, 784)), np.ones(10))
     with pytest.raises(ValueError, match="b has 3 entries"):
-        layers.linear(np.ones(4), np.ones((2, 4)), np.ones(3))
+        affine(np.ones(4), np.ones((2, 4)), np.ones(3))
     with pytest.raises(ValueError, match="at least an input and an output"):
-        layers.count_parameters([784])
+        layers.total_parameters([784])
     with pytest.raises(ValueError, match="at least 1"):
-        layers.count_parameters([784, 0, 10])
+        layers.total_parameters([784, 0, 10])
     with pytest.raises(ValueError, match="list of layer sizes"):
         layers.layer_shapes("784,10")
     with pytest.raises(ValueError, match="unknown activation"):
@@ -147,11 +127,11 @@ def test_layer_builder_sweeps_every_control():
         values = ex.sweep_values(name, 6)
         for v in values:
             s = ex.update(**{name: v})
-            assert s["total"] == layers.count_parameters(s["widths"]) == sum(s["parameters"])
+            assert s["total"] == layers.total_parameters(s["widths"]) == sum(s["parameters"])
             assert s["widths"][0] == 784 and s["widths"][-1] == 10
             assert f"{s['total']:,} parameters" in ex.html.value
             assert ex.html.value.count("<tr>") == len(s["shapes"]) + 1
-            pngs.add(ex.png)
+            pngs.add(ex.picture)
         assert len(pngs) == len(values), name
 
 
@@ -163,9 +143,9 @@ def test_layer_builder_state_and_disabled_sliders():
     s = ex.update(n_hidden=0)
     assert s["widths"] == [784, 10] and s["total"] == 7_850
     assert all(ex.controls[f"width_{k}"].disabled for k in range(1, 5))
-    n, before = ex.render_count, ex.png
+    n, before = ex.render_count, ex.picture
     ex.controls["n_hidden"].value = 1  # as a learner dragging the slider
-    assert ex.render_count == n + 1 and ex.png != before and ex.state["widths"] == [784, 128, 10]
+    assert ex.render_count == n + 1 and ex.picture != before and ex.state["widths"] == [784, 128, 10]
     with pytest.raises(ValueError, match="must be one of"):
         ex.update(width_1=100)
     with pytest.raises(ValueError, match="among"):

@@ -112,7 +112,7 @@ def test_activation_explorer_sweeps_every_control():
             for v in ex.sweep_values(ctl, 5):
                 s = ex.update(**{ctl: v})
                 assert np.all(np.isfinite(s["y"])) and np.all(np.isfinite(s["slope"]))
-                pngs.add(ex.png)
+                pngs.add(ex.picture)
             assert len(pngs) == 5, (name, ctl)
             ex.update(w=1.0, b=0.0)
     s = ex.update(activation="relu", w=2.0, b=-1.0)
@@ -120,7 +120,7 @@ def test_activation_explorer_sweeps_every_control():
     assert "−b/w = +0.50" in ex.html.value
     s = ex.update(w=0.0)
     assert "no longer depends on x" in ex.html.value and np.ptp(s["y"]) == 0
-    pngs = {ex.update(activation=n, w=1.0, b=0.0) and ex.png for n in act.NAMES}
+    pngs = {ex.update(activation=n, w=1.0, b=0.0) and ex.picture for n in act.NAMES}
     assert len(pngs) == 4
 
 
@@ -132,7 +132,7 @@ def test_vanishing_explorer_sweeps_and_values():
             s = ex.update(**{name: v})
             for g in s["grads"].values():
                 assert len(g) == s["depth"] and np.all(np.isfinite(g))
-            pngs.add(ex.png)
+            pngs.add(ex.picture)
         assert len(pngs) == 5, name
     s = ex.update(depth=30, w=1.0)
     assert s["final"]["relu"] == 1.0 and s["final"]["sigmoid"] < 0.25 ** 30
@@ -157,7 +157,7 @@ def test_nonlinearity_explorer_untrained_sweep(bend):
             s = ex.update(**{name: v})
             assert np.all(np.isfinite(s["prob"])) and 0 <= s["test_acc"] <= 1
             assert not s["trained"] and "not trained yet" in ex.html.value
-            pngs.add(ex.png)
+            pngs.add(ex.picture)
         assert len(pngs) == len(ex.sweep_values(name, 4)), name
         ex.update(activation="linear", width=8)
 
@@ -176,12 +176,12 @@ def test_nonlinearity_explorer_button_trains_and_boundary_bends(bend):
     s = ex.state
     assert ex.render_count > n and s["trained"] and "held-out accuracy" in ex.html.value
     assert s["test_acc"] < 0.65 and _is_straight(s["boundary"])
-    linear_png = ex.png
+    linear_png = ex.picture
     s = ex.update(activation="relu")
     assert not s["trained"]
     s = ex.train()
     assert ex.state["trained"] and ex.state["test_acc"] > 0.8
-    assert not _is_straight(ex.state["boundary"]) and ex.png != linear_png
+    assert not _is_straight(ex.state["boundary"]) and ex.picture != linear_png
     s = ex.update(activation="linear")  # switching back shows the trained linear net again
     assert s["trained"] and s["test_acc"] < 0.65
     assert not ex.button.disabled and ex.button.description == "Train"

@@ -204,9 +204,11 @@ def test_attention_errors_and_extremes():
     with pytest.raises(ValueError, match="in_proj_weight should have shape"):
         attention.multi_head_attention(np.zeros((3, 4)), np.zeros((4, 4)), np.zeros(12),
                                        np.zeros((4, 4)), np.zeros(4), n_heads=2)
-    big = np.array([[1e4, -1e4, 0.0]])
-    assert np.allclose(attention.softmax(big), [[1, 0, 0]])
-    assert np.all(np.isfinite(attention.softmax(np.full((2, 3), 1e300))))
+    # scores of ±1.4e8 (far past exp's overflow): attention's softmax subtracts the largest first
+    q, k = np.full((1, 2), 1e4), np.array([[1e4, 1e4], [-1e4, -1e4]])
+    out, A = attention.scaled_dot_product_attention(q, k, np.array([[1.0], [2.0]]), return_weights=True)
+    np.testing.assert_array_equal(A, [[1.0, 0.0]])
+    np.testing.assert_array_equal(out, [[1.0]])
 
 
 # ----------------------------------------------------------------------------- models
@@ -281,15 +283,55 @@ def test_random_affine_grid_matches_torch_affine_grid(n, h, w, seed):
     ours = (_base_grid(h, w, torch.float32) @ theta.permute(2, 0, 1).reshape(3, 2 * n))
     ours = ours.reshape(h, w, n, 2).permute(2, 0, 1, 3)
     assert torch.allclose(ours, ref, atol=1e-5)
-    x = torch.rand(n, 2, h, w)
-    g1, g2 = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed)
-    got = random_affine(x, 2, 15.0, 0.15, g1)
-    u = [(torch.rand(n, generator=g2) * 2 - 1) * m for m in (15.0, 0.15, 4 / w, 4 / h)]
-    angle, scale = u[0] * (np.pi / 180), 1 + u[1]
-    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    th = torch.stack([torch.stack([cos, -sin, u[2]], 1), torch.stack([sin, cos, u[3]], 1)], 1)
-    want = F.grid_sample(x, F.affine_grid(th, [n, 2, h, w], align_corners=False), align_corners=False)
-    assert torch.allclose(got, want, atol=1e-5)
+
+
+def _blob(n, size=28, centre=(13.5, 13.5), sigma=3.0):
+    yy, xx = torch.meshgrid(torch.arange(size, dtype=torch.float32),
+                            torch.arange(size, dtype=torch.float32), indexing="ij")
+    b = torch.exp(-((yy - centre[0]) ** 2 + (xx - centre[1]) ** 2) / (2 * sigma ** 2))
+    return b.expand(n, 1, size, size).clone()
+
+
+def _centre_of_mass(x):
+    n, _, h, w = x.shape
+    yy, xx = torch.meshgrid(torch.arange(h, dtype=x.dtype), torch.arange(w, dtype=x.dtype), indexing="ij")
+    m = x.sum(dim=(1, 2, 3))
+    return (x[:, 0] * yy).sum(dim=(1, 2)) / m, (x[:, 0] * xx).sum(dim=(1, 2)) / m
+
+
+def test_random_affine_without_a_range_is_the_identity_and_a_seed_repeats_it():
+    x = torch.rand(4, 2, 28, 28, generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(random_affine(x, 0.0, 0.0, 0.0, torch.Generator().manual_seed(1)), x, atol=1e-5)
+    a = random_affine(x, 2, 15.0, 0.15, torch.Generator().manual_seed(3))
+    b = random_affine(x, 2, 15.0, 0.15, torch.Generator().manual_seed(3))
+    c = random_affine(x, 2, 15.0, 0.15, torch.Generator().manual_seed(4))
+    assert torch.equal(a, b) and not torch.allclose(a, c)
+    # bilinear interpolation with zero fill: every value lies between 0 and the input's extremes
+    assert a.min() >= min(0.0, float(x.min())) - 1e-6 and a.max() <= float(x.max()) + 1e-6
+
+
+def test_random_affine_shifts_by_at_most_max_shift_pixels_each_way():
+    x = _blob(256)
+    y0, x0 = _centre_of_mass(x)
+    y1, x1 = _centre_of_mass(random_affine(x, max_shift=2.0, generator=torch.Generator().manual_seed(0)))
+    dy, dx = y1 - y0, x1 - x0
+    assert dy.abs().max() <= 2.0 + 1e-3 and dx.abs().max() <= 2.0 + 1e-3
+    assert dy.abs().max() > 1.5 and dx.abs().max() > 1.5  # the whole range is used
+    assert dy.min() < -1.0 < 1.0 < dy.max() and dx.min() < -1.0 < 1.0 < dx.max()  # both ways
+
+
+def test_random_affine_rotates_and_scales_about_the_image_centre():
+    x = _blob(64)  # a round blob at the centre: rotation leaves it, scaling changes its size only
+    rotated = random_affine(x, max_rotate=15.0, generator=torch.Generator().manual_seed(0))
+    # (bilinear resampling of the blob differs from it by about 0.016; off-centre rotation by ~1)
+    assert torch.allclose(rotated, x, atol=0.03)
+    scaled = random_affine(x, max_scale=0.15, generator=torch.Generator().manual_seed(0))
+    y0, x0 = _centre_of_mass(x)
+    y1, x1 = _centre_of_mass(scaled)
+    assert torch.allclose(y1, y0, atol=1e-3) and torch.allclose(x1, x0, atol=1e-3)
+    ratio = scaled.sum(dim=(1, 2, 3)) / x.sum(dim=(1, 2, 3))  # the area grows as scale²
+    assert ratio.min() >= 0.85 ** 2 - 0.01 and ratio.max() <= 1.15 ** 2 + 0.01
+    assert ratio.min() < 0.85 and ratio.max() > 1.2
 
 
 def test_cached_training_saves_weights_and_history_and_replays_them(tmp_path, monkeypatch):
@@ -372,20 +414,20 @@ def test_notebook_05_trains_under_the_keys_the_later_lessons_load():
     for a, b in zip(nb_cnn.state_dict().values(), ref.state_dict().values()):
         assert torch.equal(a, b)
     model, hist = pretrained_cnn(0, verbose=False, with_history=True)
-    assert isinstance(model, SmallCNN) and (hist is None or len(hist.loss) == CNN_RECIPE["epochs"])
+    assert isinstance(model, SmallCNN) and hist is not None and len(hist.loss) == CNN_RECIPE["epochs"]
     vit, vhist = pretrained_vit(0, verbose=False, with_history=True)
-    assert isinstance(vit, TinyViT) and (vhist is None or len(vhist.loss) == VIT_RECIPE["epochs"])
+    assert isinstance(vit, TinyViT) and vhist is not None and len(vhist.loss) == VIT_RECIPE["epochs"]
 
 
 def test_training_monitor_draws_live():
     monitor = training_monitor(3, "CNN")
-    before = monitor.png
+    before = monitor.picture
 
     class H:
         loss, train_acc, seconds = [1.2], [0.6], 0.5
 
     monitor.on_epoch(0, H)
-    assert monitor.png != before and monitor.image.value == monitor.png
+    assert monitor.picture != before and monitor.image.value == monitor.picture
     with pytest.raises(ValueError, match="epochs"):
         training_monitor(0)
 
@@ -407,7 +449,7 @@ def _sweep(ex, check):
         for v in ex.sweep_values(name, n=6):
             s = ex.update(**{name: v})
             check(s)
-            pngs.add(ex.png)
+            pngs.add(ex.picture)
     return pngs
 
 
@@ -433,9 +475,9 @@ def test_conv_geometry_explorer_sweeps_whole_range():
     ex.update(position=63)
     assert ex.state["h"] == 7 and ex.state["w"] == 7
     assert len(pngs) > 5
-    n, before = ex.render_count, ex.png
+    n, before = ex.render_count, ex.picture
     ex.controls["stride"].value = 2  # as a learner dragging the slider
-    assert ex.render_count == n + 1 and ex.png != before
+    assert ex.render_count == n + 1 and ex.picture != before
     with pytest.raises(ValueError, match="small image"):
         conv_geometry_explorer(np.zeros((28, 28)))
 

@@ -86,6 +86,7 @@ def test_softmax_other_axis_and_helpers():
     (np.zeros(3), {"temperature": 0.0}, "temperature"),
     (np.zeros(3), {"temperature": -1.0}, "temperature"),
     (np.array(["a", "b"]), {}, "real numbers"),
+    (np.array([1.0, 2.0j]), {}, "real numbers"),
     (None, {}, "None"),
 ])
 def test_clear_errors(bad, kw, match):
@@ -113,7 +114,7 @@ def test_logit_explorer_sweeps_every_slider():
             assert np.all((s["probs"] >= 0) & (s["probs"] <= 1))
             assert 0 <= s["entropy"] <= s["max_entropy"] + 1e-12
             assert "sum = 1.000" in ex.html.value
-            pngs.add(ex.png)
+            pngs.add(ex.picture)
         if name != "shift":
             assert len(pngs) >= 4, name  # the picture follows the slider
         ex.update(**{name: start[name]})
@@ -144,9 +145,9 @@ def test_logit_explorer_temperature_sharpens_and_flattens():
 def test_logit_explorer_slider_drives_redraw():
     ex = logit_explorer(logits=[0.0, 0.0, 0.0], classes=["cat", "dog", "bird"])
     np.testing.assert_allclose(ex.state["probs"], 1 / 3)
-    n, before = ex.render_count, ex.png
+    n, before = ex.render_count, ex.picture
     ex.controls["z1"].value = 3.0
-    assert ex.render_count == n + 1 and ex.png != before and ex.state["argmax"] == 1
+    assert ex.render_count == n + 1 and ex.picture != before and ex.state["argmax"] == 1
     assert "class dog" in ex.html.value
 
 

@@ -9,8 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from workshop_utils import checks, losses
-from workshop_utils.explorers import cnn_batch, focal_explorer
+from workshop_utils import losses
+from workshop_utils.checks._core import numeric_gradient
+from workshop_utils.explorers import focal_explorer
+from workshop_utils.explorers.losses import cnn_batch
 from workshop_utils.figures import registry
 
 
@@ -103,7 +105,7 @@ def test_focal_gradient_matches_finite_differences():
         fn = losses.FocalLoss(gamma, [0.5, 1.0, 2.0, 1.5])
         assert torch.autograd.gradcheck(lambda t, fn=fn: fn(t, y), (z,))
         grad = torch.autograd.grad(fn(z, y), z)[0].numpy()
-        num = checks.numeric_gradient(
+        num = numeric_gradient(
             lambda a, g=gamma: losses.focal_loss(a, y.numpy(), g, [0.5, 1.0, 2.0, 1.5]),
             z.detach().numpy())
         np.testing.assert_allclose(grad, num, rtol=1e-5, atol=1e-8)
@@ -220,7 +222,7 @@ def test_focal_explorer_sweeps_every_slider(batch):
             assert 0 <= s["easy_share_focal"] <= 1 and 0 <= s["easy_share_ce"] <= 1
             assert np.all(s["factor"] <= 1 + 1e-12)
             assert f"γ = {s['gamma']:.1f}" in ex.html.value
-            pngs.add(ex.png)
+            pngs.add(ex.picture)
             if name == "gamma":
                 shares.append(s["easy_share_focal"])
         assert len(pngs) >= 5, name  # the picture follows the slider
@@ -247,9 +249,9 @@ def test_focal_explorer_gamma_0_alpha_1_is_cross_entropy(batch):
 
 def test_focal_explorer_slider_drives_redraw(batch):
     ex = focal_explorer(*batch)
-    n, before = ex.render_count, ex.png
+    n, before = ex.render_count, ex.picture
     ex.controls["gamma"].value = 4.0
-    assert ex.render_count == n + 1 and ex.png != before and ex.state["gamma"] == 4.0
+    assert ex.render_count == n + 1 and ex.picture != before and ex.state["gamma"] == 4.0
 
 
 def test_focal_explorer_default_uses_the_cnn(batch):

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from workshop_utils import backprop, checks
+from workshop_utils import backprop, losses
+from workshop_utils.checks._core import numeric_gradient, rel_error
 from workshop_utils.explorers import gradient_descent_explorer, training_explorer
 from workshop_utils.explorers.learning import LEARNING_RATES, MODELS
 
@@ -82,7 +83,7 @@ def test_cross_entropy_and_its_gradient_match_torch(zy):
     zt = torch.tensor(z, requires_grad=True)
     ref = F.cross_entropy(zt, torch.from_numpy(y))
     ref.backward()
-    np.testing.assert_allclose(backprop.cross_entropy(z, y), ref.item(), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(losses.cross_entropy(z, y), ref.item(), rtol=1e-9, atol=1e-9)
     g = backprop.cross_entropy_grad(z, y)
     assert np.all(np.isfinite(g))
     np.testing.assert_allclose(g, zt.grad.numpy(), rtol=1e-9, atol=1e-12)
@@ -118,14 +119,10 @@ def test_mlp_backward_passes_a_numeric_gradient_check():
     for k in ("W2", "b1"):
         def f(v, k=k):
             p = dict(params, **{k: v})
-            return backprop.cross_entropy(backprop.mlp_forward(p, X)["z"], y)
+            return losses.cross_entropy(backprop.mlp_forward(p, X)["z"], y)
 
-        num = checks.numeric_gradient(f, params[k])
-        assert checks.rel_error(num, grads[k]) < 1e-6
-
-
-def test_one_hot():
-    np.testing.assert_array_equal(backprop.one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
+        num = numeric_gradient(f, params[k])
+        assert rel_error(num, grads[k]) < 1e-6
 
 
 def test_errors_are_clear():
@@ -152,7 +149,7 @@ def test_errors_are_clear():
     with pytest.raises(ValueError, match=r"lie in 0\.\.2"):
         backprop.cross_entropy_grad(np.zeros((1, 3)), np.array([3]))
     with pytest.raises(ValueError, match="integer class indices"):
-        backprop.cross_entropy(np.zeros((1, 3)), np.array([0.5]))
+        backprop.cross_entropy_grad(np.zeros((1, 3)), np.array([0.5]))
     params = backprop.init_mlp(4, 3, 2)
     with pytest.raises(ValueError, match="features per row"):
         backprop.mlp_forward(params, np.zeros((2, 5)))
@@ -186,15 +183,15 @@ def test_gradient_descent_explorer_sweeps_whole_range(gd):
                     assert s["losses"][-1] > 100 * s["losses"][0]
                 else:
                     assert s["losses"][-1] < s["losses"][0]
-            pngs.add(gd.png)
+            pngs.add(gd.picture)
     assert len(pngs) > 50
 
 
 def test_gradient_descent_explorer_slider_drives_redraw(gd):
     gd.update(lr=0.1, steps=30)
-    n, before = gd.render_count, gd.png
+    n, before = gd.render_count, gd.picture
     gd.controls["steps"].value = 31
-    assert gd.render_count == n + 1 and gd.png != before and len(gd.state["path"]) == 32
+    assert gd.render_count == n + 1 and gd.picture != before and len(gd.state["path"]) == 32
     with pytest.raises(ValueError, match="must be one of"):
         gd.update(lr=0.3)
     with pytest.raises(ValueError, match="NeighbourPixelLoss"):
@@ -219,13 +216,13 @@ def test_training_explorer_sliders_do_not_train(trainer):
 
 def test_training_explorer_trains_on_click(trainer):
     trainer.update(model=MODELS[0], lr=3e-3, batch_size=32, epochs=3)
-    before = trainer.png
+    before = trainer.picture
     trainer.button.click()  # as a learner would
     h = trainer.state["history"]
     assert len(h.loss) == 3 and len(h.val_acc) == 3 and all(np.isfinite(h.loss))
     assert h.val_acc[-1] > 0.6  # 600 digits, 3 epochs: well above chance (10%)
     assert trainer.progress.value == 3 and not trainer.button.disabled
-    assert "done" in trainer.html.value and trainer.png != before
+    assert "done" in trainer.html.value and trainer.picture != before
     trainer.update(epochs=2)
     assert "press Train again" in trainer.html.value
     trainer.update(lr=1.0, batch_size=512, epochs=1)  # the largest rate: no crash, no NaN drawn

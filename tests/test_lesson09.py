@@ -107,7 +107,7 @@ def test_forward_pass_explorer_sweeps_every_digit(explorer, digits):
             assert s["y_hat"].sum() == pytest.approx(1.0)
             assert s["pred"] == int(np.argmax(s["z"]))
             assert f"label {d}" in explorer.html.value
-            pngs.add(explorer.png)
+            pngs.add(explorer.picture)
     assert len(pngs) == 10 * len(explorer.sweep_values("example"))
     for d, e in explorer.mistakes:
         assert explorer.update(digit=d, example=e)["pred"] != d
@@ -115,9 +115,9 @@ def test_forward_pass_explorer_sweeps_every_digit(explorer, digits):
 
 def test_forward_pass_explorer_slider_drives_redraw(explorer):
     explorer.update(digit=3, example=0)
-    n, before = explorer.render_count, explorer.png
+    n, before = explorer.render_count, explorer.picture
     explorer.controls["example"].value = 1
-    assert explorer.render_count == n + 1 and explorer.png != before
+    assert explorer.render_count == n + 1 and explorer.picture != before
     with pytest.raises(ValueError, match="between"):
         explorer.update(example=99)
     with pytest.raises(ValueError, match="digit must be at most 9"):
@@ -125,7 +125,7 @@ def test_forward_pass_explorer_slider_drives_redraw(explorer):
 
 
 def test_mosaic():
-    from workshop_utils.explorers.forward import mosaic
+    from workshop_utils.plotting import mosaic
 
     m = mosaic(np.arange(2 * 3 * 3).reshape(2, 3, 3), ncols=2)
     assert m.shape == (3, 7) and np.isnan(m[0, 3]) and m[2, 6] == 17

@@ -11,7 +11,8 @@ from hypothesis.extra.numpy import arrays
 from workshop_utils import course
 from workshop_utils.checks.takeaways import confusion_matrix, recall_from_confusion
 from workshop_utils.data import load_mnist5k
-from workshop_utils.explorers import QUESTIONS, noisy_copy, quiz, weight_noise_explorer
+from workshop_utils.explorers import quiz, weight_noise_explorer
+from workshop_utils.explorers.takeaways import QUESTIONS, noisy_copy
 from workshop_utils.models import SmallCNN, count_parameters, pretrained_cnn
 from workshop_utils.training import evaluate
 
@@ -90,7 +91,7 @@ def test_weight_noise_explorer_sweeps_to_chance(noise, model, digits):
         st_ = noise.update(sigma=s)
         assert 0.0 <= st_["accuracy"] <= 1.0 and np.all(np.isfinite(st_["kernels"]))
         accs.append(st_["accuracy"])
-        pngs.add(noise.png)
+        pngs.add(noise.picture)
         assert f"σ = {s:.1f}" in noise.html.value
     assert len(noise.y) == len(yte) == 1000
     assert accs[0] == pytest.approx(evaluate(model, Xte, yte))  # the accuracy every lesson reports
@@ -102,9 +103,9 @@ def test_weight_noise_explorer_sweeps_to_chance(noise, model, digits):
 
 def test_weight_noise_explorer_slider_drives_redraw(noise):
     noise.update(sigma=0.0)
-    n, before = noise.render_count, noise.png
+    n, before = noise.render_count, noise.picture
     noise.controls["sigma"].value = 1.0
-    assert noise.render_count == n + 1 and noise.png != before
+    assert noise.render_count == n + 1 and noise.picture != before
     with pytest.raises(ValueError, match="SmallCNN"):
         weight_noise_explorer(torch.nn.Linear(2, 2))
     with pytest.raises(ValueError, match="n_test"):

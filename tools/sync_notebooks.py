@@ -68,7 +68,8 @@ def sync(nb) -> None:
     name = None
     code = next(c for c in nb.cells if c.cell_type == "code")
     # Remove every earlier set-up block (whatever its marker wording), then write one.
-    block = re.compile(r"^# --- course set-up.*?^# --- end of course set-up ---\n?", re.S | re.M)
+    block = re.compile(r"^(?:# @title Course set-up.*\n)?"
+                       r"# --- course set-up.*?^# --- end of course set-up ---\n?", re.S | re.M)
     body = block.sub("", code.source).lstrip("\n")
     code.source = course.setup_block() + "\n" + body
     md = next(c for c in nb.cells if c.cell_type == "markdown")

@@ -5,7 +5,7 @@ One module per concept (``tensors``, …) plus ``data``, ``plotting``, ``explore
 Plots and explorers import the concept modules, never the reverse.
 """
 
-from .core import device, seed_everything
+from .core import device, seed_everything, setup_notebook
 
 __version__ = "0.1.0"
-__all__ = ["device", "seed_everything", "__version__"]
+__all__ = ["device", "seed_everything", "setup_notebook", "__version__"]

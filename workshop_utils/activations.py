@@ -2,7 +2,7 @@
 
 | name    | f(x)                          | f'(x)             |
 |---------|-------------------------------|-------------------|
-| linear  | x                             | 1                 |
+| linear  | x (``identity``)              | 1                 |
 | relu    | max(0, x)                     | 1 if x > 0 else 0 |
 | sigmoid | 1 / (1 + e^(−x))              | σ(x)(1 − σ(x))    |
 | tanh    | (e^x − e^(−x)) / (e^x + e^(−x)) | 1 − tanh²(x)    |
@@ -20,11 +20,11 @@ from ._validate import as_numpy, describe, require_int, require_range
 
 __all__ = [
     "NAMES",
-    "linear",
+    "identity",
     "relu",
     "sigmoid",
     "tanh",
-    "linear_grad",
+    "identity_grad",
     "relu_grad",
     "sigmoid_grad",
     "tanh_grad",
@@ -44,8 +44,8 @@ def _x(x) -> np.ndarray:
     return a if a.dtype.kind == "f" else a.astype(np.float64)
 
 
-def linear(x):
-    """f(x) = x (the identity; used on the output layer)."""
+def identity(x):
+    """f(x) = x: the "linear" activation (no activation; used on the output layer)."""
     return _x(x).copy()
 
 
@@ -75,7 +75,7 @@ def tanh(x):
     return (np.sign(a) * -np.expm1(m) / (1.0 + np.exp(m))).astype(a.dtype, copy=False)
 
 
-def linear_grad(x):
+def identity_grad(x):
     """f'(x) = 1."""
     return np.ones_like(_x(x))
 
@@ -110,7 +110,7 @@ def tanh_grad(x):
 
 
 ACTIVATIONS = {
-    "linear": (linear, linear_grad),
+    "linear": (identity, identity_grad),
     "relu": (relu, relu_grad),
     "sigmoid": (sigmoid, sigmoid_grad),
     "tanh": (tanh, tanh_grad),

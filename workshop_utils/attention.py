@@ -1,10 +1,10 @@
-"""Vision-transformer pieces from scratch: patchify, softmax, (multi-head) self-attention.
+"""Vision-transformer pieces from scratch: patchify and (multi-head) self-attention.
 
 The outline's section 5.2:
 
 1. Patchify: split an image into N patches of p×p pixels, flatten each to a vector x_i.
 2. Embed: a linear projection plus a position embedding (in ``vit.py``).
-3. Self-attention: Attn(Q, K, V) = softmax(Q Kᵀ / √d) V.
+3. Self-attention: Attn(Q, K, V) = softmax(Q Kᵀ / √d) V (softmax from ``softmax.py``, lesson 06).
 
 Everything here is plain numpy and matches PyTorch: ``patchify`` matches
 ``TinyViT.patchify``, ``scaled_dot_product_attention`` matches
@@ -17,12 +17,12 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_numpy, as_real, describe, require_int
+from .softmax import softmax
 
 __all__ = [
     "patchify",
     "unpatchify",
     "num_patches",
-    "softmax",
     "scaled_dot_product_attention",
     "multi_head_attention",
 ]
@@ -77,21 +77,6 @@ def unpatchify(patches, patch_size: int, height: int, width: int, channels: int 
     rows, cols = height // p, width // p
     X = P.reshape(rows, cols, C, p, p).transpose(2, 0, 3, 1, 4).reshape(C, height, width)
     return X[0] if C == 1 else X
-
-
-def softmax(z, axis: int = -1) -> np.ndarray:
-    """Numerically stable softmax along ``axis`` (the max is subtracted first)."""
-    z = as_real(z, "z")
-    if z.ndim == 0:
-        raise ValueError(f"z must be a vector of scores (or a batch of them); got a single number "
-                         f"{z.item()!r}")
-    if not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"axis={axis!r} does not exist for z of shape {z.shape}")
-    if z.shape[axis] == 0:
-        raise ValueError(f"z has no scores along axis {axis} (shape {z.shape}); softmax needs at least one")
-    z = z - z.max(axis=axis, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=axis, keepdims=True)
 
 
 def scaled_dot_product_attention(Q, K, V, return_weights: bool = False):

@@ -6,7 +6,8 @@
   the effect of the learning rate η can be drawn.
 * ``init_mlp`` / ``mlp_forward`` / ``mlp_backward``: a one-hidden-layer network
   (dense → ReLU → dense → softmax, cross-entropy) with its gradients written out,
-  starting from ∂L/∂z = (ŷ − y) / N (softmax itself comes from ``softmax.py``, lesson 06).
+  starting from ∂L/∂z = (ŷ − y) / N (softmax itself comes from ``softmax.py``, lesson 06;
+  the loss and one-hot labels from ``losses.py``, lesson 07).
 
 Everything is numpy (float64); the tests compare it with torch autograd.
 """
@@ -16,15 +17,14 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_numpy, describe, require_int, require_ndim, require_range
-from .softmax import log_softmax, softmax
+from .losses import cross_entropy, one_hot
+from .softmax import softmax
 
 __all__ = [
     "sgd_step",
     "gradient_descent",
     "NeighbourPixelLoss",
     "neighbour_pixels",
-    "one_hot",
-    "cross_entropy",
     "cross_entropy_grad",
     "init_mlp",
     "mlp_forward",
@@ -161,25 +161,6 @@ def _logits_labels(z, y):
     return z, y.astype(np.int64)
 
 
-def one_hot(y, n_classes: int) -> np.ndarray:
-    """Labels → one-hot rows N×C (float64)."""
-    y = as_numpy(y, "y")
-    require_ndim(y, 1, "y", "a 1-D array of class indices")
-    n_classes = require_int(n_classes, "n_classes", low=1)
-    if y.dtype.kind not in "iu" or (len(y) and (y.min() < 0 or y.max() >= n_classes)):
-        raise ValueError(f"y should hold integers in 0..{n_classes - 1}; got {describe(y)}")
-    out = np.zeros((len(y), n_classes))
-    out[np.arange(len(y)), y] = 1.0
-    return out
-
-
-def cross_entropy(z, y) -> float:
-    """Mean cross-entropy −(1/N) Σ log ŷ_{n, y_n} of logits N×C and labels N."""
-    z, y = _logits_labels(z, y)
-    log_p = log_softmax(z, axis=1)  # (z − m) − log Σ e^{z − m}: exact even for tiny losses
-    return float(-log_p[np.arange(len(y)), y].mean())
-
-
 def cross_entropy_grad(z, y) -> np.ndarray:
     """∂L/∂z of the mean cross-entropy: (ŷ − y_one-hot) / N, shape N×C."""
     z, y = _logits_labels(z, y)
@@ -249,4 +230,4 @@ def mlp_backward(params: dict, X, y):
     da1 = dh1 * (cache["a1"] > 0)                 # back through ReLU: pass where a1 > 0
     grads["W1"] = da1.T @ cache["X"]              # H×D
     grads["b1"] = da1.sum(axis=0)                 # H
-    return cross_entropy(z, y), grads
+    return float(cross_entropy(z, y)), grads

@@ -1,4 +1,4 @@
-"""Reproducibility and hardware: ``seed_everything`` and ``device``."""
+"""Reproducibility and hardware: ``setup_notebook``, ``seed_everything`` and ``device``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 
 from ._validate import require_int
 
-__all__ = ["seed_everything", "device", "training_threads", "THREADS_ENV"]
+__all__ = ["setup_notebook", "seed_everything", "device", "training_threads", "THREADS_ENV"]
 
 THREADS_ENV = "WORKSHOP_THREADS"
 
@@ -50,6 +50,36 @@ def seed_everything(seed: int = 0) -> np.random.Generator:
     if torch.cuda.is_available():  # pragma: no cover - no GPU in CI
         torch.cuda.manual_seed_all(seed)
     return np.random.default_rng(seed)
+
+
+def setup_notebook(seed: int = 0, figure_format: str = "png") -> np.random.Generator:
+    """What every lesson's set-up cell does, in one call (the synced set-up cell calls it).
+
+    Inline figures as ``figure_format`` (in a Jupyter kernel; elsewhere nothing to set), the
+    course's plot style, every random generator seeded with ``seed``, and one line naming
+    the versions in use. Returns ``seed_everything``'s numpy Generator.
+    """
+    if figure_format not in ("png", "retina", "svg", "jpeg"):
+        raise ValueError(f"figure_format must be 'png', 'retina', 'svg' or 'jpeg'; got {figure_format!r}")
+    rng = seed_everything(seed)
+    from .plotting import use_style
+
+    use_style()
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the course
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        set_matplotlib_formats(figure_format)
+    import torch
+
+    from . import __version__
+
+    print(f"torch {torch.__version__} | numpy {np.__version__} | workshop_utils {__version__} "
+          f"| seed {seed}")
+    return rng
 
 
 def device(prefer: str | None = None):

@@ -30,6 +30,7 @@ NOTEBOOKS = (
     ("10_key_takeaways.ipynb", "Key Takeaways", "all the intelligence is in W and b"),
 )
 
+SETUP_TITLE = '# @title Course set-up: run this cell first { display-mode: "form" }'
 SETUP_BEGIN = "# --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---"
 SETUP_END = "# --- end of course set-up ---"
 COLAB_BADGE_PREFIX = "[![Open In Colab]"
@@ -47,8 +48,12 @@ def pip_spec() -> str:
 KEEP_ON_COLAB = ("torch", "numpy", "matplotlib", "ipywidgets")
 
 
-def setup_block() -> str:
+def setup_block(seed: int = 0) -> str:
     """The lines every notebook's first code cell starts with.
+
+    Its first line, ``# @title …``, makes the cell a collapsed form on Colab (a plain comment
+    elsewhere); its last line, ``setup_notebook(seed=0)``, sets the figure format, the
+    course's plot style and the seeds, and prints the versions in use.
 
     On Colab the helpers are installed with Colab's own torch, numpy, matplotlib and
     ipywidgets pinned as pip *constraints* (their installed versions): a plain install
@@ -57,6 +62,7 @@ def setup_block() -> str:
     """
     keep = ", ".join(f'"{p}"' for p in KEEP_ON_COLAB)
     return "\n".join([
+        SETUP_TITLE,
         SETUP_BEGIN,
         "import sys",
         "",
@@ -67,6 +73,9 @@ def setup_block() -> str:
         '    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as _keep:',
         f"        _keep.write(\"\\n\".join(f\"{{p}}=={{version(p)}}\" for p in ({keep})))",
         f'    %pip install -q -c {{_keep.name}} "{pip_spec()}"',
+        "from workshop_utils import setup_notebook",
+        "",
+        f"setup_notebook(seed={seed})",
         SETUP_END,
     ])
 

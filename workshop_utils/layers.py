@@ -1,8 +1,9 @@
 """Layers: y = f(Wx + b) with x ∈ ℝ^d_in, W ∈ ℝ^(d_out×d_in), b ∈ ℝ^d_out; shapes and counts.
 
-``linear`` is the numpy reference (one vector or a batch N×d_in, which gives X Wᵀ + b),
-``layer_shapes``/``count_parameters`` describe a stack of layers given by its widths,
-and ``build_mlp`` makes the same stack in PyTorch.
+``Wx + b`` itself is ``neuron.affine`` (lesson 02's affine map; a batch gives X Wᵀ + b);
+``init_linear`` draws W and b like PyTorch, ``layer_shapes``/``total_parameters``
+describe a stack of layers given by its widths, and ``build_mlp`` makes the same stack
+in PyTorch (``models.count_parameters`` counts a torch model's parameters).
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_numpy, describe, require_int, require_ndim
+from ._validate import as_numpy, describe, require_int
 
 __all__ = [
     "flatten",
-    "linear",
     "init_linear",
     "LayerShape",
     "layer_shapes",
-    "count_parameters",
+    "total_parameters",
     "build_mlp",
 ]
 
@@ -32,30 +32,6 @@ def flatten(images) -> np.ndarray:
     if a.ndim == 3:
         return a.reshape(a.shape[0], -1)
     raise ValueError(f"images should be one image H×W or a batch N×H×W; got {describe(a)}")
-
-
-def linear(x, W, b, f=None):
-    """``f(Wx + b)`` for one input x (d_in,) or each row of a batch X (N×d_in): ``f(X Wᵀ + b)``.
-
-    ``f`` is an optional element-wise activation (a function); None means f(z) = z.
-    """
-    x = as_numpy(x, "x")
-    W = as_numpy(W, "W")
-    b = as_numpy(b, "b")
-    require_ndim(W, 2, "W", "a matrix of shape d_out×d_in")
-    require_ndim(x, (1, 2), "x", "a vector (d_in,) or a batch N×d_in (flatten images first)")
-    require_ndim(b, 1, "b", "a vector with d_out entries")
-    d_out, d_in = W.shape
-    if x.shape[-1] != d_in:
-        hint = ""
-        if x.shape[-1] == d_out:
-            hint = " (is W transposed? it should be d_out×d_in)"
-        raise ValueError(f"W has shape {W.shape} = d_out×d_in, so each input needs {d_in} numbers; "
-                         f"x has shape {x.shape}{hint}")
-    if b.shape[0] != d_out:
-        raise ValueError(f"W has {d_out} rows (one per output) but b has {b.shape[0]} entries")
-    z = x @ W.T + b
-    return z if f is None else f(z)
 
 
 def init_linear(d_in: int, d_out: int, seed: int = 0):
@@ -109,7 +85,7 @@ def layer_shapes(widths) -> list:
     return [LayerShape(i + 1, a, b) for i, (a, b) in enumerate(zip(widths[:-1], widths[1:]))]
 
 
-def count_parameters(widths) -> int:
+def total_parameters(widths) -> int:
     """Weights plus biases of a stack of linear layers: Σ (d_in·d_out + d_out)."""
     return sum(s.parameters for s in layer_shapes(widths))
 

@@ -66,20 +66,23 @@ def neuron(x, w, b):
 def affine(x, W, b):
     """The affine map ``Wx + b`` ("multiply, then add") of a point (d_in,) or each row of N×d_in.
 
-    ``W`` has shape d_out×d_in and ``b`` has d_out entries; a batch gives ``X Wᵀ + b``.
+    ``W`` has shape d_out×d_in and ``b`` has d_out entries; a batch gives ``X Wᵀ + b``. This is
+    also a dense layer before its activation (lesson 03: ``y = f(Wx + b)``), and the one
+    reference the checkers of both lessons compare with.
     """
     x = _float(x, "x")
     W = _float(W, "W")
     b = _float(b, "b")
     require_ndim(W, 2, "W", "a matrix d_out×d_in")
-    require_ndim(x, (1, 2), "x", "one point (d_in,) or a batch N×d_in")
+    require_ndim(x, (1, 2), "x", "one point (d_in,) or a batch N×d_in (flatten images first)")
     require_ndim(b, 1, "b", "a vector with d_out entries")
     d_out, d_in = W.shape
     if x.shape[-1] != d_in:
+        hint = " (is W transposed? it should be d_out×d_in)" if x.shape[-1] == d_out else ""
         raise ValueError(f"W has shape {W.shape} (d_out×d_in), so x needs {d_in} entries per "
-                         f"point; got x of shape {x.shape}")
+                         f"point; got x of shape {x.shape}{hint}")
     if b.shape[0] != d_out:
-        raise ValueError(f"W has {d_out} rows (outputs) but b has {b.shape[0]} entries")
+        raise ValueError(f"W has {d_out} rows (one per output) but b has {b.shape[0]} entries")
     return x @ W.T + b
 
 

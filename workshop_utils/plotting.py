@@ -1,12 +1,19 @@
-"""One colour-blind-safe plot style and an image grid for images and feature maps."""
+"""One colour-blind-safe plot style, image grids and mosaics, and the one way figures become pictures.
+
+``render`` turns a Figure that pyplot never sees into PNG (or JPEG) bytes; the explorers
+(``explorers/_base.py``) and ``TrainingMonitor`` show those bytes in an ``ipywidgets.Image``.
+"""
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 
-from ._validate import as_numpy, describe
+from ._validate import as_numpy, describe, require_int
 
-__all__ = ["PALETTE", "COLORS", "use_style", "image_grid", "to_display", "new_figure"]
+__all__ = ["PALETTE", "COLORS", "use_style", "image_grid", "to_display", "new_figure", "render",
+           "mosaic", "subscript", "TrainingMonitor", "training_monitor"]
 
 # Okabe & Ito (2008): distinguishable with every common form of colour blindness.
 PALETTE = (
@@ -130,3 +137,139 @@ def image_grid(
     if suptitle:
         fig.suptitle(suptitle)
     return fig
+
+
+def subscript(n: int) -> str:
+    """``12`` → ``"₁₂"``: layer indices written as in the maths (W₁, h₂)."""
+    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def mosaic(maps, ncols: int, pad: int = 1, fill: float = np.nan) -> np.ndarray:
+    """Tile C feature maps C×h×w into one image (rows of ``ncols`` maps, ``pad`` pixels apart)."""
+    maps = np.asarray(maps, dtype=np.float64)
+    if maps.ndim != 3:
+        raise ValueError(f"maps should be C×h×w; got shape {maps.shape}")
+    ncols = require_int(ncols, "ncols", low=1)
+    pad = require_int(pad, "pad", low=0)
+    c, h, w = maps.shape
+    nrows = -(-c // ncols)
+    out = np.full((nrows * (h + pad) - pad, ncols * (w + pad) - pad), fill)
+    for i in range(c):
+        r, q = divmod(i, ncols)
+        out[r * (h + pad): r * (h + pad) + h, q * (w + pad): q * (w + pad) + w] = maps[i]
+    return out
+
+
+# --------------------------------------------------------------------------- figure → bytes
+PICTURE_FORMATS = ("png", "jpeg")
+
+
+def agg_canvas(fig):
+    """The figure's Agg canvas (what the inline backend draws with), attached if missing."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+
+
+def draw_and_freeze(fig) -> bool:
+    """Draw ``fig`` on its Agg canvas; the first time, solve its constrained layout and keep it.
+
+    Later draws then run once instead of twice. Returns True when the layout was frozen now
+    (the caller may want to draw again before copying a background).
+    """
+    agg_canvas(fig).draw()
+    if fig.get_layout_engine() is not None:
+        fig.set_layout_engine("none")
+        return True
+    return False
+
+
+def encode(canvas, fmt: str = "png") -> bytes:
+    """The pixels drawn on an Agg canvas as PNG (light compression) or JPEG (photographs)."""
+    from PIL import Image
+
+    if fmt not in PICTURE_FORMATS:
+        raise ValueError(f"fmt must be one of {PICTURE_FORMATS}; got {fmt!r}")
+    w, h = canvas.get_width_height()
+    img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    buf = io.BytesIO()
+    if fmt == "jpeg":  # photographs: JPEG encodes ~10x faster than PNG and is smaller
+        img.save(buf, format="jpeg", quality=90)
+    else:  # the bytes go straight to the browser: level 1 is fast and small enough
+        img.save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def render(fig, fmt: str = "png") -> bytes:
+    """A Figure as PNG (or JPEG) bytes, drawn with the Agg canvas as the inline backend does.
+
+    The constrained layout is solved on the first render and then kept, so later renders
+    of the same figure draw once instead of twice.
+    """
+    draw_and_freeze(fig)
+    return encode(agg_canvas(fig), fmt)
+
+
+# --------------------------------------------------------------------------- live loss curve
+class TrainingMonitor:
+    """A live loss and accuracy curve: pass ``monitor.on_epoch`` to ``training.fit``.
+
+    The picture is an ``ipywidgets.Image`` redrawn after every epoch (no threads, no pyplot);
+    ``loss`` and ``train_acc`` keep the points for tests, ``picture`` the last PNG bytes;
+    ``live=False`` only records.
+    """
+
+    def __init__(self, epochs: int, title: str = "training", live: bool = True):
+        import ipywidgets as widgets
+
+        self.epochs = require_int(epochs, "epochs", low=1)
+        self.title = title
+        self.live = bool(live)
+        self.loss, self.train_acc, self.seconds = [], [], []
+        self.fig = new_figure((6.4, 2.3), 80)
+        ax_loss, ax_acc = self.fig.subplots(1, 2)
+        for ax in (ax_loss, ax_acc):
+            ax.set_xlim(0.5, self.epochs + 0.5)
+            ax.set_xlabel("epoch")
+        ax_loss.set_ylim(0, 2.5)
+        ax_loss.set_title(f"{title}: training loss", fontsize=9)
+        ax_acc.set_ylim(0, 1)
+        ax_acc.set_title("training accuracy (augmented)", fontsize=9)
+        (self.loss_line,) = ax_loss.plot([], [], "-o", ms=3, color=COLORS["blue"])
+        (self.acc_line,) = ax_acc.plot([], [], "-o", ms=3, color=COLORS["orange"])
+        self.text = ax_loss.text(0.97, 0.92, "", transform=ax_loss.transAxes, ha="right", va="top",
+                                 fontsize=8)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{6.4 * 80:.0f}px",
+                                                                       height=f"{2.3 * 80:.0f}px"))
+        self.picture = b""
+        self._draw()
+
+    def _draw(self):
+        ep = np.arange(1, len(self.loss) + 1)
+        self.loss_line.set_data(ep, np.minimum(self.loss, 2.45))
+        self.acc_line.set_data(ep, self.train_acc)
+        if self.loss:
+            self.text.set_text(f"epoch {len(self.loss)}/{self.epochs}, {self.seconds[-1]:.1f} s")
+        self.picture = render(self.fig)
+        self.image.value = self.picture
+
+    def on_epoch(self, epoch, hist):
+        """Callback for ``fit``: record the epoch's numbers and redraw."""
+        self.loss = list(hist.loss)
+        self.train_acc = list(hist.train_acc)
+        self.seconds.append(hist.seconds)
+        if self.live:
+            self._draw()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.image)
+
+    def __repr__(self) -> str:
+        return f"TrainingMonitor({self.title!r}, {len(self.loss)}/{self.epochs} epochs)"
+
+
+def training_monitor(epochs: int, title: str = "training", live: bool = True) -> TrainingMonitor:
+    """A live loss/accuracy curve to pass to ``fit(..., on_epoch=monitor.on_epoch)``."""
+    return TrainingMonitor(epochs, title, live)

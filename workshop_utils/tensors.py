@@ -21,26 +21,25 @@ def _rgb_hwc(img, name="image") -> np.ndarray:
     return a
 
 
-def hwc_to_chw(img):
-    """H×W×C (numpy, PIL) to C×H×W (torch). Works on numpy arrays and torch tensors."""
+def _move_channels(img, axes: tuple, layout: str):
+    """One 3-D image with its axes reordered: torch's ``permute`` or numpy's ``transpose``."""
     if hasattr(img, "permute"):
         if img.ndim != 3:
-            raise ValueError(f"image should be H×W×C (3-D); got shape {tuple(img.shape)}")
-        return img.permute(2, 0, 1)
+            raise ValueError(f"image should be {layout} (3-D); got shape {tuple(img.shape)}")
+        return img.permute(*axes)
     a = as_numpy(img, "image")
-    require_ndim(a, 3, "image", "H×W×C (3-D)")
-    return np.transpose(a, (2, 0, 1))
+    require_ndim(a, 3, "image", f"{layout} (3-D)")
+    return np.transpose(a, axes)
+
+
+def hwc_to_chw(img):
+    """H×W×C (numpy, PIL) to C×H×W (torch). Works on numpy arrays and torch tensors."""
+    return _move_channels(img, (2, 0, 1), "H×W×C")
 
 
 def chw_to_hwc(img):
     """C×H×W (torch) back to H×W×C (numpy, PIL, matplotlib)."""
-    if hasattr(img, "permute"):
-        if img.ndim != 3:
-            raise ValueError(f"image should be C×H×W (3-D); got shape {tuple(img.shape)}")
-        return img.permute(1, 2, 0)
-    a = as_numpy(img, "image")
-    require_ndim(a, 3, "image", "C×H×W (3-D)")
-    return np.transpose(a, (1, 2, 0))
+    return _move_channels(img, (1, 2, 0), "C×H×W")
 
 
 def to_unit_float(img) -> np.ndarray:

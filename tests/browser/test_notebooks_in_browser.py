@@ -500,7 +500,8 @@ import ipywidgets as widgets
 import numpy as np
 from IPython.display import display
 
-from workshop_utils.explorers import Explorer, render_png
+from workshop_utils.explorers import Explorer
+from workshop_utils.plotting import render
 
 
 class RoundTrip(Explorer):
@@ -519,7 +520,7 @@ class RoundTrip(Explorer):
         self.frames = []
         for phase in (0.0, 1.0):
             line.set_ydata(np.sin(x + phase))
-            self.frames.append(render_png(self.fig))
+            self.frames.append(render(self.fig))
 
     def compute(self, k):
         return k

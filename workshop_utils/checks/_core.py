@@ -28,6 +28,7 @@ __all__ = [
     "explain_error",
     "as_array",
     "to_numpy",
+    "matches",
     "precision_error",
     "report",
 ]
@@ -41,12 +42,30 @@ class CheckResult:
     message: str
     code: str = "ok"
     details: dict = field(default_factory=dict)
+    # the kernel execution in which ``report`` printed this result (None: not printed)
+    _printed_in: object = field(default=None, repr=False, compare=False)
 
     def __bool__(self) -> bool:
         return self.ok
 
     def __str__(self) -> str:
         return ("✓ " if self.ok else "✗ ") + self.message
+
+    def _ipython_display_(self) -> None:
+        """A notebook shows a result as its one friendly line, and only once: a checker
+        called as a cell's last line has printed it already (no trailing ``;`` needed)."""
+        if self._printed_in is None or self._printed_in != _execution():
+            print(str(self))
+
+
+def _execution():
+    """The running cell's number in an IPython kernel (None outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the course
+        return None
+    shell = get_ipython()
+    return None if shell is None else getattr(shell, "execution_count", None)
 
 
 @dataclass
@@ -154,10 +173,50 @@ def precision_error(got: np.ndarray, expected: np.ndarray) -> float:
     return float(np.max(np.abs(g - e)) / max(float(np.max(np.abs(e))), 1e-300))
 
 
+# how close an answer must be to a wrong formula for a hint to name it, by the answer's
+# precision (rounding in a float32 or float16 computation of the wrong formula)
+HINT_TOLERANCE = {np.dtype(np.float32): 1e-4, np.dtype(np.float16): 1e-2}
+
+
+def matches(got, formula, tol: float = 1e-6) -> bool:
+    """``got`` is what ``formula`` gives: the test behind every concept hint.
+
+    Same shape; NaN and ±inf in the same places; the finite values equal to ``tol`` of the
+    formula's scale (``max|formula|``, at least 1), or to the answer's own precision when it
+    is float32 or float16 (``HINT_TOLERANCE``), so a wrong formula is recognised whether the
+    learner computed it in float64, float32 or torch. Never raises: an answer that is not
+    numbers matches no formula.
+    """
+    try:
+        with np.errstate(all="ignore"):
+            g0 = to_numpy(got)
+            if g0.dtype.kind not in "biuf":
+                return False
+            g = g0.astype(np.float64)
+            t = np.asarray(formula, dtype=np.float64)
+            if g.shape != t.shape:
+                return False
+            fg, ft = np.isfinite(g), np.isfinite(t)
+            if not np.array_equal(fg, ft) or not np.array_equal(g[~fg], t[~ft], equal_nan=True):
+                return False
+            if not np.any(ft):
+                return True
+            tol = max(tol, HINT_TOLERANCE.get(g0.dtype, 0.0))
+            scale = max(float(np.max(np.abs(t[ft]))), 1.0)
+            return bool(np.max(np.abs(g[fg] - t[ft])) <= tol * scale)
+    except Exception:  # noqa: BLE001 - not numbers (or a formula that cannot be evaluated)
+        return False
+
+
 def report(result: CheckResult, quiet: bool) -> CheckResult:
-    """Print the result's one friendly line (unless ``quiet``) and return it."""
+    """Print the result's one friendly line (unless ``quiet``) and return it.
+
+    In a notebook, the returned result then displays nothing more in the same cell, so
+    ``check_x(fn)`` as a cell's last line prints one line, as ``check_x(fn);`` does.
+    """
     if not quiet:
         print(str(result))
+        result._printed_in = _execution()
     return result
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations as act
-from ._core import CheckResult, Hint, as_array, call_learner, check_function, report
+from ._core import CheckResult, Hint, as_array, call_learner, check_function, matches, report
 
 __all__ = ["check_relu", "check_sigmoid", "check_tanh", "check_relu_grad", "check_sigmoid_grad",
            "check_tanh_grad"]
@@ -35,16 +35,6 @@ def _f(x):
 
 def _sig(x):
     return act.sigmoid(_f(x))
-
-
-def _same(got, want, tol: float = 1e-6) -> bool:
-    """``got`` is the array ``want`` (same shape, equal to ``tol`` of its scale): a hint's test."""
-    want = np.asarray(want, dtype=np.float64)
-    got = np.asarray(got, dtype=np.float64)
-    if got.shape != want.shape or not np.all(np.isfinite(want)):
-        return False
-    scale = max(float(np.max(np.abs(want), initial=0.0)), 1.0)
-    return bool(np.all(np.abs(got - want) <= tol * scale))
 
 
 def _names(fn) -> set:
@@ -196,7 +186,7 @@ def _gradient_of(f):
     return Hint("np_gradient", "np.gradient takes differences between NEIGHBOURING ENTRIES of an "
                 "array (a numerical slope along the array's index), not the derivative at each x - "
                 "write the formula of the derivative",
-                lambda got, exp, args: _same(got, np.gradient(f(_f(args[0])))))
+                lambda got, exp, args: matches(got, np.gradient(f(_f(args[0])))))
 
 
 def check_relu(fn, quiet: bool = False) -> CheckResult:
@@ -207,20 +197,20 @@ def check_relu(fn, quiet: bool = False) -> CheckResult:
     def leaky(got, exp, args):
         x, g = _f(args[0]), np.asarray(got, dtype=np.float64)
         neg = x < 0
-        if not neg.any() or not _same(g[~neg], relu(x)[~neg]):
+        if not neg.any() or not matches(g[~neg], relu(x)[~neg]):
             return False
         slope = g[neg] / x[neg]
         return bool(np.allclose(slope, slope[0]) and 0 < slope[0] < 1)
 
     hints = [
         Hint("min_instead_of_max", "you kept the negative part: ReLU is max(0, x), not min",
-             lambda got, exp, args: _same(got, np.minimum(_f(args[0]), 0))),
+             lambda got, exp, args: matches(got, np.minimum(_f(args[0]), 0))),
         Hint("abs", "that is |x|; ReLU sets negative inputs to 0 instead of flipping them",
-             lambda got, exp, args: _same(got, np.abs(_f(args[0])))),
+             lambda got, exp, args: matches(got, np.abs(_f(args[0])))),
         Hint("step", "that is the derivative (1 where x > 0); ReLU keeps the value x itself",
-             lambda got, exp, args: _same(got, _f(args[0]) > 0)),
+             lambda got, exp, args: matches(got, _f(args[0]) > 0)),
         Hint("twice", "that is 2·max(0, x): (x + |x|) is twice ReLU, divide it by 2",
-             lambda got, exp, args: _same(got, 2 * relu(args[0]))),
+             lambda got, exp, args: matches(got, 2 * relu(args[0]))),
         Hint("leaky", "that is a leaky ReLU (a small slope for x < 0); ReLU sets every negative "
              "input to exactly 0", leaky),
     ]
@@ -228,7 +218,7 @@ def check_relu(fn, quiet: bool = False) -> CheckResult:
         Hint("np_max", "np.max gives the largest entry (it reduces the array); ReLU compares "
              "EVERY entry with 0: np.maximum(0, x)",
              lambda got, exp, args: got.ndim < np.ndim(args[0]) and (
-                 _same(got, np.max(_f(args[0]), axis=0)) or _same(got, np.max(_f(args[0]))))),
+                 matches(got, np.max(_f(args[0]), axis=0)) or matches(got, np.max(_f(args[0]))))),
     ]
     return _checker(fn, act.relu, "relu", hints, "np.maximum(0, x)", quiet, shape_hints=shape_hints,
                     threshold=1e-12)
@@ -239,24 +229,24 @@ def check_sigmoid(fn, quiet: bool = False) -> CheckResult:
     hints = [
         Hint("branches_swapped", "that is σ(−x) = 1 − σ(x): the two np.where branches are swapped - "
              "with e = e^(−|x|), x ≥ 0 needs 1/(1 + e) and x < 0 needs e/(1 + e)",
-             lambda got, exp, args: "where" in _names(fn) and _same(got, _sig(-_f(args[0])))),
+             lambda got, exp, args: "where" in _names(fn) and matches(got, _sig(-_f(args[0])))),
         Hint("sign", "you computed 1/(1 + e^x) = σ(−x) = 1 − σ(x): the exponent is −x",
-             lambda got, exp, args: _same(got, _sig(-_f(args[0])))),
+             lambda got, exp, args: matches(got, _sig(-_f(args[0])))),
         Hint("precedence", "1 / 1 + np.exp(-x) is read as (1 / 1) + e^(−x): put the whole "
              "denominator in parentheses, 1 / (1 + np.exp(-x))",
-             lambda got, exp, args: _same(got, 1 + np.exp(-_f(args[0])))),
+             lambda got, exp, args: matches(got, 1 + np.exp(-_f(args[0])))),
         Hint("no_one", "the 1 in the denominator is missing: σ(x) = 1 / (1 + e^(−x))",
-             lambda got, exp, args: _same(got, np.exp(_f(args[0])))),
+             lambda got, exp, args: matches(got, np.exp(_f(args[0])))),
         Hint("tanh", "that is tanh; the sigmoid goes from 0 to 1, σ(x) = 1 / (1 + e^(−x))",
-             lambda got, exp, args: _same(got, np.tanh(_f(args[0])))),
+             lambda got, exp, args: matches(got, np.tanh(_f(args[0])))),
         Hint("abs_only", "that is σ(|x|) = 1/(1 + e^(−|x|)) everywhere: right for x ≥ 0, but for "
              "x < 0 the safe form is e^(−|x|) / (1 + e^(−|x|)) - choose per element with "
              "np.where(x >= 0, ..., ...)",
-             lambda got, exp, args: _same(got, _sig(np.abs(_f(args[0]))))),
+             lambda got, exp, args: matches(got, _sig(np.abs(_f(args[0]))))),
         Hint("negative_only", "that is σ(−|x|) = e^(−|x|) / (1 + e^(−|x|)) everywhere: right for "
              "x < 0, but for x ≥ 0 the safe form is 1 / (1 + e^(−|x|)) - choose per element with "
              "np.where(x >= 0, ..., ...)",
-             lambda got, exp, args: _same(got, _sig(-np.abs(_f(args[0]))))),
+             lambda got, exp, args: matches(got, _sig(-np.abs(_f(args[0]))))),
     ]
     return _checker(fn, act.sigmoid, "sigmoid", hints,
                     "e = np.exp(-np.abs(x)); np.where(x >= 0, 1 / (1 + e), e / (1 + e))", quiet,
@@ -267,19 +257,19 @@ def check_tanh(fn, quiet: bool = False) -> CheckResult:
     """Check ``fn(x)`` = (e^x − e^(−x)) / (e^x + e^(−x)), finite without overflow at ±1000."""
     hints = [
         Hint("sigmoid", "that is the sigmoid (0 to 1); tanh goes from −1 to 1: tanh(x) = "
-             "2σ(2x) − 1", lambda got, exp, args: _same(got, _sig(args[0]))),
+             "2σ(2x) − 1", lambda got, exp, args: matches(got, _sig(args[0]))),
         Hint("sign_flipped", "the sign is flipped: the numerator is e^x − e^(−x)",
-             lambda got, exp, args: _same(got, -np.tanh(_f(args[0])))),
+             lambda got, exp, args: matches(got, -np.tanh(_f(args[0])))),
         Hint("plus_in_numerator", "the numerator should be a difference, e^x − e^(−x)",
-             lambda got, exp, args: _same(got, np.ones_like(_f(args[0])))),
+             lambda got, exp, args: matches(got, np.ones_like(_f(args[0])))),
         Hint("abs_only", "that is tanh(|x|): dividing by e^(|x|) gives (1 − e^(−2|x|)) / (1 + "
              "e^(−2|x|)) for |x|; tanh is odd, tanh(−x) = −tanh(x), so multiply by np.sign(x)",
-             lambda got, exp, args: _same(got, np.tanh(np.abs(_f(args[0]))))),
+             lambda got, exp, args: matches(got, np.tanh(np.abs(_f(args[0]))))),
         Hint("half_argument", "that is tanh(x/2): the exponent must be 2x - e^(−2|x|), or "
              "2σ(2x) − 1 with σ of 2x",
-             lambda got, exp, args: _same(got, np.tanh(_f(args[0]) / 2))),
+             lambda got, exp, args: matches(got, np.tanh(_f(args[0]) / 2))),
         Hint("no_minus_one", "that is 2σ(2x) = tanh(x) + 1: subtract 1, tanh(x) = 2σ(2x) − 1",
-             lambda got, exp, args: _same(got, 2 * _sig(2 * _f(args[0])))),
+             lambda got, exp, args: matches(got, 2 * _sig(2 * _f(args[0])))),
     ]
     return _checker(fn, act.tanh, "tanh", hints,
                     "e = np.exp(-2 * np.abs(x)); np.sign(x) * (1 - e) / (1 + e)", quiet,
@@ -290,19 +280,19 @@ def check_relu_grad(fn, quiet: bool = False) -> CheckResult:
     """Check ``fn(x)`` = ReLU′(x): 1 where x > 0, else 0 (also 0 at x = 0, as PyTorch)."""
     hints = [
         Hint("relu_itself", "that is ReLU itself; its derivative is 1 where x > 0 and 0 elsewhere",
-             lambda got, exp, args: _same(got, np.maximum(_f(args[0]), 0))),
+             lambda got, exp, args: matches(got, np.maximum(_f(args[0]), 0))),
         Hint("at_zero", "only x = 0 is wrong: use 0 there (x > 0, not x ≥ 0), as PyTorch does",
-             lambda got, exp, args: _same(got, _f(args[0]) >= 0)),
+             lambda got, exp, args: matches(got, _f(args[0]) >= 0)),
         Hint("boolean", "x > 0 gives True/False; the exercise asks for floats: "
              "(x > 0).astype(float)",
-             lambda got, exp, args: got.dtype == np.bool_ and _same(got, _f(args[0]) > 0)),
+             lambda got, exp, args: got.dtype == np.bool_ and matches(got, _f(args[0]) > 0)),
         Hint("sign", "np.sign gives −1 for negative x, but ReLU is flat there: its slope is 0",
-             lambda got, exp, args: _same(got, np.sign(_f(args[0])))),
+             lambda got, exp, args: matches(got, np.sign(_f(args[0])))),
         Hint("flipped", "1 where x < 0 is the wrong side: ReLU rises (slope 1) where x > 0 and is "
              "flat (slope 0) where x < 0",
-             lambda got, exp, args: _same(got, _f(args[0]) < 0) or _same(got, _f(args[0]) <= 0)),
+             lambda got, exp, args: matches(got, _f(args[0]) < 0) or matches(got, _f(args[0]) <= 0)),
         Hint("all_ones", "1 everywhere is the slope of the identity f(x) = x; ReLU is flat (slope "
-             "0) for x < 0", lambda got, exp, args: _same(got, np.ones_like(_f(args[0])))),
+             "0) for x < 0", lambda got, exp, args: matches(got, np.ones_like(_f(args[0])))),
         _gradient_of(lambda x: np.maximum(x, 0)),
     ]
     return _checker(fn, act.relu_grad, "relu_grad", hints, "(x > 0).astype(float)", quiet,
@@ -313,17 +303,17 @@ def check_sigmoid_grad(fn, quiet: bool = False) -> CheckResult:
     """Check ``fn(x)`` = σ′(x) = σ(x)(1 − σ(x))."""
     hints = [
         Hint("sigmoid_itself", "that is σ(x) itself; its derivative is σ(x)·(1 − σ(x))",
-             lambda got, exp, args: _same(got, _sig(args[0]))),
+             lambda got, exp, args: matches(got, _sig(args[0]))),
         Hint("on_x", "you applied s(1 − s) to x; apply it to s = σ(x)",
-             lambda got, exp, args: _same(got, _f(args[0]) * (1 - _f(args[0])))),
+             lambda got, exp, args: matches(got, _f(args[0]) * (1 - _f(args[0])))),
         Hint("missing_factor", "a factor is missing: σ′(x) = σ(x)·(1 − σ(x)), both factors",
-             lambda got, exp, args: _same(got, 1 - _sig(args[0]))),
+             lambda got, exp, args: matches(got, 1 - _sig(args[0]))),
         Hint("plus", "that is σ(1 + σ): the second factor is (1 − σ), with a minus",
-             lambda got, exp, args: _same(got, _sig(args[0]) * (1 + _sig(args[0])))),
+             lambda got, exp, args: matches(got, _sig(args[0]) * (1 + _sig(args[0])))),
         Hint("tanh_formula", "1 − σ² is the rule for tanh (1 − tanh²); for the sigmoid it is "
-             "σ·(1 − σ)", lambda got, exp, args: _same(got, 1 - _sig(args[0]) ** 2)),
+             "σ·(1 − σ)", lambda got, exp, args: matches(got, 1 - _sig(args[0]) ** 2)),
         Hint("negative", "the sign is flipped: σ only rises, so its slope σ(1 − σ) is positive "
-             "everywhere", lambda got, exp, args: _same(got, -act.sigmoid_grad(_f(args[0])))),
+             "everywhere", lambda got, exp, args: matches(got, -act.sigmoid_grad(_f(args[0])))),
         _gradient_of(act.sigmoid),
     ]
     return _checker(fn, act.sigmoid_grad, "sigmoid_grad", hints,
@@ -337,19 +327,19 @@ def check_tanh_grad(fn, quiet: bool = False) -> CheckResult:
 
     hints = [
         Hint("one_minus_x_squared", "you used 1 − x²; the derivative is 1 − tanh(x)²",
-             lambda got, exp, args: _same(got, 1 - _f(args[0]) ** 2)),
+             lambda got, exp, args: matches(got, 1 - _f(args[0]) ** 2)),
         Hint("not_squared", "square the tanh: 1 − tanh(x)², not 1 − tanh(x)",
-             lambda got, exp, args: _same(got, 1 - t(args))),
+             lambda got, exp, args: matches(got, 1 - t(args))),
         Hint("tanh_itself", "that is tanh itself; its derivative is 1 − tanh(x)²",
-             lambda got, exp, args: _same(got, t(args))),
+             lambda got, exp, args: matches(got, t(args))),
         Hint("plus_sign", "that is 1 + tanh²: the derivative is 1 MINUS tanh(x)² (at most 1, at x = 0)",
-             lambda got, exp, args: _same(got, 1 + t(args) ** 2)),
+             lambda got, exp, args: matches(got, 1 + t(args) ** 2)),
         Hint("sigmoid_rule", "t·(1 − t) is the sigmoid's rule; for tanh it is 1 − tanh(x)²",
-             lambda got, exp, args: _same(got, t(args) * (1 - t(args)))),
+             lambda got, exp, args: matches(got, t(args) * (1 - t(args)))),
         Hint("tanh_of_square", "np.tanh(x ** 2) squares x BEFORE the tanh; square the tanh: "
-             "np.tanh(x) ** 2", lambda got, exp, args: _same(got, 1 - np.tanh(_f(args[0]) ** 2))),
+             "np.tanh(x) ** 2", lambda got, exp, args: matches(got, 1 - np.tanh(_f(args[0]) ** 2))),
         Hint("times_two", "`* 2` multiplies by 2; a square is `** 2`: 1 - np.tanh(x) ** 2",
-             lambda got, exp, args: _same(got, 1 - 2 * t(args))),
+             lambda got, exp, args: matches(got, 1 - 2 * t(args))),
         _gradient_of(np.tanh),
     ]
     return _checker(fn, act.tanh_grad, "tanh_grad", hints, "1 - np.tanh(x) ** 2", quiet)

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .. import attention, conv, data
-from ._core import CheckResult, Hint, as_array, call_learner, check_function, report
+from ._core import CheckResult, Hint, as_array, call_learner, check_function, matches, report
 
 __all__ = [
     "check_conv_output_size",
@@ -24,25 +24,6 @@ __all__ = [
     "check_attention_shape",
     "check_attention",
 ]
-
-# how close an answer must be to a wrong formula for the hint to name it, by its precision
-_HINT_TOL = {np.dtype(np.float32): 1e-4, np.dtype(np.float16): 1e-2}
-
-
-def _close(got: np.ndarray, want, tol: float | None = None) -> bool:
-    """``got`` is ``want`` (same shape, equal to a small fraction of its scale)."""
-    try:
-        with np.errstate(all="ignore"):
-            want = np.asarray(want, dtype=np.float64)
-            g = np.asarray(got, dtype=np.float64)
-    except Exception:  # noqa: BLE001 - not numbers: not this formula
-        return False
-    if g.shape != want.shape or not (np.all(np.isfinite(want)) and np.all(np.isfinite(g))):
-        return False
-    tol = _HINT_TOL.get(np.asarray(got).dtype, 1e-7) if tol is None else tol
-    scale = max(float(np.max(np.abs(want), initial=0.0)), 1.0)
-    return bool(np.all(np.abs(g - want) <= tol * scale))
-
 
 class _Answers:
     """The learner's answers on every case, computed once (through call_learner/as_array)."""
@@ -73,7 +54,7 @@ class _Answers:
                     want = mistake(*args)
             except Exception:  # noqa: BLE001 - a formula undefined here is not this mistake
                 return False
-            if not _close(got, want):
+            if not matches(got, want):
                 return False
         return True
 
@@ -183,12 +164,12 @@ def check_conv_value(fn, quiet: bool = False) -> CheckResult:
     def partial(got, exp, args):
         prod = products(args)
         axes = [0, 1, 2, (0, 1), (0, 2), (1, 2)]
-        return any(_close(got, np.sum(prod, axis=a)) for a in axes)
+        return any(matches(got, np.sum(prod, axis=a)) for a in axes)
 
     shape_hints = [
         Hint("no_sum", "you return the products, one per kernel entry: add them ALL up with "
              "np.sum (the result is one number)",
-             lambda got, exp, args: _close(got, products(args))),
+             lambda got, exp, args: matches(got, products(args))),
         Hint("partial_sum", "the result is ONE number: sum over every axis (np.sum without "
              "axis=...), the input channels as well as the k×k window", partial),
     ]
@@ -237,7 +218,7 @@ def check_num_patches(fn, quiet: bool = False) -> CheckResult:
     ]
     shape_hints = [Hint("grid_shape", "that is the grid of patches (rows, columns); the number "
                         "of patches is their product",
-                        lambda got, exp, args: _close(got, (args[0] // args[2], args[1] // args[2])))]
+                        lambda got, exp, args: matches(got, (args[0] // args[2], args[1] // args[2])))]
     return check_function(fn, attention.num_patches, cases, name="num_patches", threshold=1e-12,
                           check_dtype=None, shape_hints=shape_hints,
                           hints=_hints(answers, mistakes), quiet=quiet)
@@ -346,7 +327,7 @@ def _square_probe(fn, failure: CheckResult) -> CheckResult:
         for c in (1 / np.sqrt(6), 1.0, 1 / 6):
             with np.errstate(all="ignore"):
                 want = formula(Q, K, V, c)
-            if _close(got, want):
+            if matches(got, want):
                 return CheckResult(False, f"attention: {message}", code, failure.details)
     return failure
 

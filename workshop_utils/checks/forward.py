@@ -9,8 +9,7 @@ import numpy as np
 
 from .. import conv, forward
 from ..softmax import softmax
-from ._core import CheckResult, Hint, call_learner, check_function, report
-from .softmax import _near
+from ._core import CheckResult, Hint, call_learner, check_function, matches, report
 
 __all__ = ["check_stage_shapes", "check_forward_batch"]
 
@@ -251,7 +250,8 @@ def check_forward_batch(fn, quiet: bool = False) -> CheckResult:
         return forward.minimal_forward(X, w, stride=2, padding=2)["y_hat"]
 
     def like(**kw):  # a float answer equal to the forward pass with one slip
-        return lambda got, exp, a: got.dtype.kind == "f" and _near(got, _variant(a[0], a[1], **kw), tol=1e-5)
+        return lambda got, exp, a: (got.dtype.kind == "f"
+                                    and matches(got, _variant(a[0], a[1], **kw), tol=1e-5))
 
     hints = [
         Hint("no_normalise", "step 1 is missing: divide the uint8 pixels by 255 first", like(scale=1.0)),

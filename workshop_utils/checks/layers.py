@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import layers
 from ..data import load_mnist5k
+from ..neuron import affine
 from ._core import CheckResult, Hint, as_array, call_learner, check_function, report
 from .neuron import batch_hints, explain_batch_errors
 
@@ -169,7 +170,7 @@ def check_linear_batch(fn, quiet: bool = False) -> CheckResult:
     # float32 answers: the core judges them at float32's precision; a float32 result handed
     # back as float64 (.tolist(), .double()) is within 1e-5 of the 784-term sums, and every
     # mistake is off by far more than the threshold
-    result = check_function(fn, layers.linear, cases, name="linear_batch", threshold=1e-4,
+    result = check_function(fn, affine, cases, name="linear_batch", threshold=1e-4,
                             check_dtype="kind", shape_hints=shape_hints, hints=hints, quiet=True)
     return report(explain_batch_errors(result, cases, "X", "linear_batch"), quiet)
 
@@ -223,6 +224,6 @@ def check_count_parameters(fn, quiet: bool = False) -> CheckResult:
              lambda got, exp, args: np.array_equal(got, [a * b + b for a, b in _pairs(args[0])])),
     ]
     cases = [([784, 128, 64, 10],), ([2, 3, 1],), ([784, 10],), ([4, 4, 4],)]
-    return check_function(fn, layers.count_parameters, cases, name="count_parameters",
+    return check_function(fn, layers.total_parameters, cases, name="count_parameters",
                           threshold=0.0, check_dtype=None, shape_hints=shape_hints, hints=hints,
                           quiet=quiet)

@@ -6,9 +6,8 @@ import re
 
 import numpy as np
 
-from .. import backprop, softmax
-from ._core import CheckResult, Hint, check_function, report
-from .softmax import _near
+from .. import backprop, losses, softmax
+from ._core import CheckResult, Hint, check_function, matches, report
 
 __all__ = ["check_sgd_step", "check_ce_grad"]
 
@@ -40,23 +39,23 @@ def check_sgd_step(fn, quiet: bool = False) -> CheckResult:
     name = "sgd_step"
     hints = [
         Hint("ascent", "you added the gradient: that climbs uphill. Subtract η·∇L",
-             lambda got, exp, args: _near(got, args[0] + args[2] * args[1])),
+             lambda got, exp, args: matches(got, args[0] + args[2] * args[1])),
         Hint("no_lr", "the step ignores the learning rate: multiply the gradient by η (lr)",
-             lambda got, exp, args: _near(got, args[0] - args[1])),
+             lambda got, exp, args: matches(got, args[0] - args[1])),
         Hint("theta_unchanged", "that is theta unchanged: the new value is theta - lr * grad "
              "(return the result of the update, not the old theta)",
-             lambda got, exp, args: _near(got, args[0])),
+             lambda got, exp, args: matches(got, args[0])),
         Hint("step_only", "you returned only the step η·∇L; the new value is θ minus it: "
-             "theta - lr * grad", lambda got, exp, args: _near(got, -args[2] * args[1])
-             or _near(got, args[2] * args[1])),
+             "theta - lr * grad", lambda got, exp, args: matches(got, -args[2] * args[1])
+             or matches(got, args[2] * args[1])),
         Hint("returned_grad", "that is the gradient itself; the update moves theta against it: "
-             "theta - lr * grad", lambda got, exp, args: _near(got, args[1]) or _near(got, -args[1])),
+             "theta - lr * grad", lambda got, exp, args: matches(got, args[1]) or matches(got, -args[1])),
         Hint("lr_divides", "you divided by η; the step is η times the gradient",
-             lambda got, exp, args: _near(got, args[0] - args[1] / args[2])),
+             lambda got, exp, args: matches(got, args[0] - args[1] / args[2])),
         Hint("mean_grad", "every parameter moved by the same amount: you averaged (or summed) the "
              "gradient into one number. Each θ_i moves by its own ∂L/∂θ_i: theta - lr * grad",
-             lambda got, exp, args: _near(got, args[0] - args[2] * np.mean(args[1]))
-             or _near(got, args[0] - args[2] * np.sum(args[1]))),
+             lambda got, exp, args: matches(got, args[0] - args[2] * np.mean(args[1]))
+             or matches(got, args[0] - args[2] * np.sum(args[1]))),
     ]
     shape_hints = [
         Hint("summed", "return an array shaped like theta (one new value per parameter), "
@@ -106,7 +105,7 @@ def check_ce_grad(fn, quiet: bool = False) -> CheckResult:
     name = "ce_grad"
 
     def onehot(args):
-        return backprop.one_hot(args[1], args[0].shape[1])
+        return losses.one_hot(args[1], args[0].shape[1])
 
     def z_(args):
         return np.asarray(args[0], dtype=np.float64)
@@ -116,20 +115,20 @@ def check_ce_grad(fn, quiet: bool = False) -> CheckResult:
 
     def either(got, args, m):
         """``m`` divided by N (as it should) or not."""
-        return _near(got, m / len(args[0])) or _near(got, m)
+        return matches(got, m / len(args[0])) or matches(got, m)
 
     hints = [
         Hint("sign", "the sign is flipped: ∂L/∂z = ŷ − y (probabilities minus the one-hot label)",
-             lambda got, exp, args: _near(got, -exp)),
+             lambda got, exp, args: matches(got, -exp)),
         Hint("no_mean", "off by a factor N (the batch size): the loss is the mean over the "
-             "batch, so divide by N", lambda got, exp, args: _near(got, exp * len(args[0]))),
+             "batch, so divide by N", lambda got, exp, args: matches(got, exp * len(args[0]))),
         Hint("divided_by_C", "you divided by the number of classes C; the mean is over the N "
              "examples: divide by len(z) = z.shape[0]",
-             lambda got, exp, args: _near(got, exp * len(args[0]) / args[0].shape[1])),
+             lambda got, exp, args: matches(got, exp * len(args[0]) / args[0].shape[1])),
         Hint("brackets", "only one term was divided by N: without brackets, p - Y / N divides "
              "just the label. Write (p - Y) / N",
-             lambda got, exp, args: _near(got, _probs(args) - onehot(args) / len(args[0]))
-             or _near(got, _probs(args) / len(args[0]) - onehot(args))),
+             lambda got, exp, args: matches(got, _probs(args) - onehot(args) / len(args[0]))
+             or matches(got, _probs(args) / len(args[0]) - onehot(args))),
         Hint("overflow", "NaN or inf: np.exp overflowed for logits in the hundreds; subtract each "
              "row's largest logit first, z - z.max(axis=1, keepdims=True)",
              lambda got, exp, args: either(got, args, _naive_softmax(z_(args)) - onehot(args))),

@@ -8,8 +8,17 @@ import numpy as np
 
 from .. import losses
 from .. import softmax as sm
-from ._core import CheckResult, Hint, as_array, call_learner, check_function, is_not_implemented, report
-from .softmax import _huge_step, _near, _with_epsilon
+from ._core import (
+    CheckResult,
+    Hint,
+    as_array,
+    call_learner,
+    check_function,
+    is_not_implemented,
+    matches,
+    report,
+)
+from .softmax import _huge_step, _with_epsilon
 
 __all__ = ["check_focal_loss", "check_focal_equals_ce", "check_modulating_factor"]
 
@@ -127,7 +136,7 @@ def check_focal_loss(fn, quiet: bool = False) -> CheckResult:
         return losses.focal_loss(z, y, g, a)
 
     def like(wrong):
-        return lambda got, exp, args: _near(got, wrong(*args))
+        return lambda got, exp, args: matches(got, wrong(*args))
 
     batches = _batches()
     cases = [(z, y, g, a) for z, y, a in batches for g in (0.0, 0.5, 2.0)]
@@ -138,21 +147,21 @@ def check_focal_loss(fn, quiet: bool = False) -> CheckResult:
     ]
     hints = [
         Hint("sign", "the sign is flipped: log ŷ ≤ 0, so the loss needs a minus sign to be ≥ 0",
-             lambda got, exp, args: _near(got, -exp)),
+             lambda got, exp, args: matches(got, -exp)),
         Hint("weighted_mean", "you divided by the sum of the weights α_y (as PyTorch's weighted "
              "cross-entropy does); the exercise takes the plain mean over the N examples",
-             lambda got, exp, args: _near(got, exp * len(args[1]) / np.sum(args[3][args[1]]))),
+             lambda got, exp, args: matches(got, exp * len(args[1]) / np.sum(args[3][args[1]]))),
         Hint("sum_not_mean", "off by a factor N: take the mean over the batch, not the sum",
-             lambda got, exp, args: _near(got, len(args[1]) * exp)),
+             lambda got, exp, args: matches(got, len(args[1]) * exp)),
         Hint("p_power", "you used ŷ^γ; the factor is (1 − ŷ)^γ, small for easy examples "
              "(ŷ near 1)", like(_p_power)),
         Hint("one_minus_logp", "(1 − ŷ_t) needs the probability ŷ_t = e^{log ŷ_t}, not the "
              "log-probability: 1 - np.exp(logp_t)", like(_one_minus_logp)),
         Hint("no_gamma", "γ has no effect: multiply by the modulating factor (1 − ŷ_t)^γ",
-             lambda got, exp, args: args[2] != 0 and _near(
+             lambda got, exp, args: args[2] != 0 and matches(
                  got, losses.focal_loss(args[0], args[1], 0.0, args[3]))),
         Hint("no_alpha", "α has no effect: multiply each example's loss by the weight of its "
-             "true class, alpha[y]", lambda got, exp, args: _near(
+             "true class, alpha[y]", lambda got, exp, args: matches(
                  got, losses.focal_loss(args[0], args[1], args[2], None))),
         Hint("all_classes", "you added the term of every class; y_i is 0 except for the true "
              "class, so only −α_t (1 − ŷ_t)^γ log ŷ_t counts", like(_all_classes)),
@@ -302,7 +311,7 @@ def check_modulating_factor(fn, quiet: bool = False) -> CheckResult:
     cases = [(p, g) for g in (2.0, 0.5, 5.0, 1.0, 0.0)]
 
     def like(wrong):
-        return lambda got, exp, args: _near(got, wrong(*args))
+        return lambda got, exp, args: matches(got, wrong(*args))
 
     hints = [
         Hint("p_power", "that is p^γ: it is largest for easy examples; the factor is (1 − p)^γ",

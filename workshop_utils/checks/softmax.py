@@ -12,13 +12,12 @@ import numpy as np
 
 from .. import softmax as sm
 from ._core import (
-    LOW_PRECISION_TOLERANCE,
     CheckResult,
     Hint,
     as_array,
     call_learner,
     check_function,
-    precision_error,
+    matches,
     report,
 )
 
@@ -26,23 +25,6 @@ __all__ = ["check_softmax", "check_softmax_temperature", "check_log_softmax"]
 
 
 # ----------------------------------------------------------------------------- shared helpers
-def _near(got, target, tol: float = 1e-6) -> bool:
-    """``got`` equals ``target`` up to rounding at the answer's own precision (float32 too);
-    NaN and inf must sit in the same places. Used by hint triggers: a wrong formula is
-    recognised whether the learner computed it in float64, float32 or torch."""
-    g = np.asarray(got)
-    t = np.asarray(target, dtype=np.float64)
-    if g.shape != t.shape or g.dtype.kind not in "biuf":
-        return False
-    g = g.astype(np.float64)
-    with np.errstate(all="ignore"):
-        fg, ft = np.isfinite(g), np.isfinite(t)
-        if not np.array_equal(fg, ft) or not np.array_equal(g[~fg], t[~ft], equal_nan=True):
-            return False
-        tol = max(tol, LOW_PRECISION_TOLERANCE.get(np.asarray(got).dtype, 0.0))
-        return precision_error(g[fg], t[ft]) <= tol
-
-
 # the small constants learners add to keep a log finite: log(p + eps), log(max(p, eps))
 _EPSILONS = tuple(10.0 ** -k for k in range(3, 17))
 
@@ -51,7 +33,7 @@ def _with_epsilon(log_of, p, got) -> bool:
     """``got`` equals ``log_of(p + eps)``, ``log_of(max(p, eps))`` or ``log_of(clip(p, eps, 1))``
     for one of the usual small constants (the epsilon hack hides log(0) but is wrong)."""
     with np.errstate(all="ignore"):
-        return any(_near(got, log_of(q)) for eps in _EPSILONS
+        return any(matches(got, log_of(q)) for eps in _EPSILONS
                    for q in (p + eps, np.maximum(p, eps), np.clip(p, eps, 1 - eps)))
 
 
@@ -99,7 +81,7 @@ def _huge_step(fn, name, cases, reference, diagnoses, fallback, quiet, describe=
     shown += describe(cases[k])
     for code, wrong, message in diagnoses:
         try:
-            if all(_near(got, wrong(*args)) for got, args in zip(outs, cases)):
+            if all(matches(got, wrong(*args)) for got, args in zip(outs, cases)):
                 return report(CheckResult(False, f"{name}: NaN or inf for {shown} - "
                                           f"{message}", code, {"case": f"huge {k}"}), quiet)
         except Exception:  # noqa: BLE001 - a formula that does not apply to this answer
@@ -181,25 +163,25 @@ def _softmax_hints(scaled):
     return [
         Hint("wrong_axis", "each COLUMN sums to 1, not each row: you normalised over axis 0, the "
              "batch. Sum over the classes, the last axis: .sum(axis=-1, keepdims=True)",
-             lambda got, exp, args: batch(args) and _near(got.sum(axis=0), np.ones(got.shape[1]))
-             and not _near(got.sum(axis=-1), np.ones(got.shape[0]))),
+             lambda got, exp, args: batch(args) and matches(got.sum(axis=0), np.ones(got.shape[1]))
+             and not matches(got.sum(axis=-1), np.ones(got.shape[0]))),
         Hint("whole_batch", "the whole batch sums to 1, not each row: you divided by the sum over "
              "every entry; divide each row by its own sum: .sum(axis=-1, keepdims=True)",
-             lambda got, exp, args: batch(args) and _near(got.sum(), 1.0)),
+             lambda got, exp, args: batch(args) and matches(got.sum(), 1.0)),
         Hint("max_axis0", "you subtracted each column's maximum (z.max(axis=0) broadcasts over the "
              "rows): softmax is then no longer exact. Subtract each ROW's maximum, "
              "z.max(axis=-1, keepdims=True)",
-             lambda got, exp, args: batch(args) and _near(
+             lambda got, exp, args: batch(args) and matches(
                  got, _normalise(np.exp(scaled(args) - args[0].max(axis=0))))),
         Hint("log_probs", "those are log-probabilities (all ≤ 0): softmax is e^z / Σ e^z itself, "
-             "without a log", lambda got, exp, args: _near(got, np.log(exp))),
+             "without a log", lambda got, exp, args: matches(got, np.log(exp))),
         Hint("not_normalised", "the values do not add up to 1: divide e^z by the sum of e^z "
              "over the classes",
-             lambda got, exp, args: np.all(got >= 0) and not _near(got.sum(-1), np.ones(exp.shape[:-1]))
-             and _near(got / got.sum(-1, keepdims=True), exp)),
+             lambda got, exp, args: np.all(got >= 0) and not matches(got.sum(-1), np.ones(exp.shape[:-1]))
+             and matches(got / got.sum(-1, keepdims=True), exp)),
         Hint("no_exp", "exponentiate first: softmax divides e^{z_i} (not z_i) by the sum of the "
              "e^{z_j}; z / z.sum() can be negative or divide by 0",
-             lambda got, exp, args: _near(got, scaled(args) / scaled(args).sum(-1, keepdims=True))),
+             lambda got, exp, args: matches(got, scaled(args) / scaled(args).sum(-1, keepdims=True))),
     ]
 
 
@@ -237,17 +219,17 @@ def check_softmax_temperature(fn, quiet: bool = False) -> CheckResult:
 
     hints = [
         Hint("multiplied", "you multiplied the logits by T; divide them: softmax(z / T)",
-             lambda got, exp, args: _near(got, sm.softmax(args[0] * args[1]))),
+             lambda got, exp, args: matches(got, sm.softmax(args[0] * args[1]))),
         Hint("ignored_T", "the temperature has no effect: divide the logits by T before the exp",
-             lambda got, exp, args: _near(got, sm.softmax(args[0]))),
+             lambda got, exp, args: matches(got, sm.softmax(args[0]))),
         Hint("divided_probs", "you divided the probabilities by T (they no longer sum to 1); "
              "divide the logits instead: softmax(z / T)",
-             lambda got, exp, args: _near(got, sm.softmax(args[0]) / args[1])),
+             lambda got, exp, args: matches(got, sm.softmax(args[0]) / args[1])),
         Hint("power", "that is softmax(z) ** T; divide the logits by T instead",
-             lambda got, exp, args: _near(got, sm.softmax(args[0]) ** args[1])),
+             lambda got, exp, args: matches(got, sm.softmax(args[0]) ** args[1])),
         Hint("inverted", "you divided T by the logits (T / z); the temperature divides the "
              "logits: softmax(z / T)",
-             lambda got, exp, args: _near(got, _quietly(lambda z, t: sm.softmax(t / z))(*args))),
+             lambda got, exp, args: matches(got, _quietly(lambda z, t: sm.softmax(t / z))(*args))),
         *_softmax_hints(lambda args: np.asarray(args[0], dtype=np.float64) / args[1]),
     ]
     diagnoses = [
@@ -273,21 +255,21 @@ def check_log_softmax(fn, quiet: bool = False) -> CheckResult:
 
     hints = [
         Hint("sign", "the sign is flipped: log-probabilities are ≤ 0, z - log Σ e^z",
-             lambda got, exp, args: _near(got, -exp)),
+             lambda got, exp, args: matches(got, -exp)),
         Hint("not_log", "these are the probabilities; return their logarithm (log-softmax)",
-             lambda got, exp, args: _near(got, np.exp(exp))),
+             lambda got, exp, args: matches(got, np.exp(exp))),
         Hint("missing_lse", "you subtracted only the largest logit; subtract the whole "
              "log Σ_j e^{z_j} (log-sum-exp)",
-             lambda got, exp, args: _near(got, z_(args) - m_(args))),
+             lambda got, exp, args: matches(got, z_(args) - m_(args))),
         Hint("missing_m", "you shifted inside the exp but forgot to subtract m outside it: "
              "log Σ e^{z_j} = m + log Σ e^{z_j - m}, so log ŷ = z - m - log Σ e^{z_j - m}",
-             lambda got, exp, args: _near(got, exp + m_(args))),
+             lambda got, exp, args: matches(got, exp + m_(args))),
         Hint("sum_of_logs", "you summed the logs: log Σ_j e^{z_j} is the log of the SUM of the "
              "exponentials, not the sum of their logs (which is just Σ z_j)",
-             lambda got, exp, args: _near(got, z_(args) - z_(args).sum(-1, keepdims=True))
-             or _near(got, z_(args) - m_(args) - (z_(args) - m_(args)).sum(-1, keepdims=True))),
+             lambda got, exp, args: matches(got, z_(args) - z_(args).sum(-1, keepdims=True))
+             or matches(got, z_(args) - m_(args) - (z_(args) - m_(args)).sum(-1, keepdims=True))),
         Hint("log10", "np.log10 is the base-10 logarithm; softmax and its log use the natural "
-             "log, np.log", lambda got, exp, args: _near(got, exp / np.log(10)) or _near(
+             "log, np.log", lambda got, exp, args: matches(got, exp / np.log(10)) or matches(
                  got, z_(args) - m_(args) - np.log10(np.exp(z_(args) - m_(args)).sum(-1, keepdims=True)))),
         Hint("epsilon", "a small constant inside the log (log(p + 1e-8) or a clip) hides log(0) "
              "but is wrong where a probability is that small: for [0, -1000, 5] the answer is "
@@ -296,7 +278,7 @@ def check_log_softmax(fn, quiet: bool = False) -> CheckResult:
         Hint("wrong_axis", "the log-sum-exp was taken over the wrong axis (the batch): use the "
              "classes, axis=-1 with keepdims=True",
              lambda got, exp, args: z_(args).ndim == 2
-             and _near(got, sm.log_softmax(z_(args), axis=0))),
+             and matches(got, sm.log_softmax(z_(args), axis=0))),
     ]
     log_of_softmax = ("log of softmax: the tiny probability underflowed to 0 and log(0) = -inf; "
                       "compute z - m - log Σ e^{z - m} with m the largest logit instead")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import CheckResult, Hint, check_function, report
-from .softmax import _near
+from ._core import CheckResult, Hint, check_function, matches, report
 
 __all__ = ["check_parameter_count", "check_recall"]
 
@@ -138,7 +137,7 @@ def check_recall(fn, quiet: bool = False) -> CheckResult:
         return np.asarray(a[0], dtype=np.float64).sum(axis=1)
 
     def is_(wrong):
-        return lambda got, exp, a: _near(got, wrong(a))
+        return lambda got, exp, a: matches(got, wrong(a))
 
     hints = [
         Hint("precision", "you divided by the column sums: that is precision (of everything "
@@ -150,26 +149,26 @@ def check_recall(fn, quiet: bool = False) -> CheckResult:
              "becomes 0: use true division /",
              is_(lambda a: np.floor_divide(diag(a), np.maximum(1, rows(a))))),
         Hint("percent", "off by a factor 100: return fractions in [0, 1], not percentages",
-             lambda got, exp, a: _near(got, 100 * exp)),
+             lambda got, exp, a: matches(got, 100 * exp)),
         Hint("share_of_all", "you divided by the total number of examples; divide each diagonal "
              "entry by its ROW's total (the examples of that true class)",
              is_(lambda a: diag(a) / np.asarray(a[0]).sum())),
         Hint("miss_rate", "that is 1 − recall, the share of each class that was MISSED; recall "
-             "is the diagonal over the row total", lambda got, exp, a: _near(got, 1 - exp)),
+             "is the diagonal over the row total", lambda got, exp, a: matches(got, 1 - exp)),
     ]
     shape_hints = [
         Hint("accuracy", "one number for the whole matrix is the accuracy; recall is one number "
              "per class (a vector of length C)",
-             lambda got, exp, a: got.ndim == 0 and _near(got, np.trace(a[0]) / np.sum(a[0]))),
+             lambda got, exp, a: got.ndim == 0 and matches(got, np.trace(a[0]) / np.sum(a[0]))),
         Hint("balanced_accuracy", "that is the MEAN recall (the balanced accuracy); return the "
              "recall of every class, a vector of length C",
-             lambda got, exp, a: got.ndim == 0 and _near(got, exp.mean())),
+             lambda got, exp, a: got.ndim == 0 and matches(got, exp.mean())),
         Hint("row_normalised", "you normalised every row: keep only the diagonal (the correctly "
              "classified share of each class)",
-             lambda got, exp, a: _near(got, a[0] / np.asarray(a[0]).sum(axis=1, keepdims=True))),
+             lambda got, exp, a: matches(got, a[0] / np.asarray(a[0]).sum(axis=1, keepdims=True))),
         Hint("outer", "np.diag(cm) has shape (C,) and cm.sum(axis=1, keepdims=True) shape (C, 1): "
              "dividing them makes a C×C table. Divide two vectors: np.diag(cm) / cm.sum(axis=1)",
-             lambda got, exp, a: _near(got, diag(a)[None, :] / rows(a)[:, None])),
+             lambda got, exp, a: matches(got, diag(a)[None, :] / rows(a)[:, None])),
         Hint("one_number", "recall is one number per class (a vector of length C), not a single "
              "number", lambda got, exp, a: got.ndim == 0),
     ]

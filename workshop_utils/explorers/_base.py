@@ -1,8 +1,9 @@
 """The explorer pattern: a pure ``compute(**params) -> state`` plus ``draw(state)``.
 
 A thin widget layer wires the controls to them. The figure is a matplotlib Figure
-that is created once, updated in place, rendered to PNG and shown in an
-``ipywidgets.Image``: the picture has a fixed size (the page does not jump), no
+that is created once, updated in place, rendered to PNG or JPEG (``plotting.render``'s
+steps, plus blitting) and shown in an ``ipywidgets.Image``: the picture has a fixed
+size (the page does not jump), no
 pyplot figure is ever opened (no "More than 20 figures" leak), nothing is printed
 from callbacks (no stacked plots), and it works the same on ipywidgets 7 and 8, in
 JupyterLab, Colab and Binder, without ipympl.
@@ -10,40 +11,13 @@ JupyterLab, Colab and Binder, without ipympl.
 
 from __future__ import annotations
 
-import io
 import math
 import time
+from contextlib import contextmanager
 
-__all__ = ["Explorer", "render_png"]
+from ..plotting import agg_canvas, draw_and_freeze, encode, new_figure
 
-
-def _encode_png(canvas, fmt: str = "png") -> bytes:
-    from PIL import Image
-
-    w, h = canvas.get_width_height()
-    img = Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buf = io.BytesIO()
-    if fmt == "jpeg":  # photographs: JPEG encodes ~10x faster than PNG and is smaller
-        img.convert("RGB").save(buf, format="jpeg", quality=90)
-    else:
-        img.convert("RGB").save(buf, format="png", compress_level=1)
-    return buf.getvalue()
-
-
-def render_png(fig, freeze_layout: bool = True) -> bytes:
-    """Render a Figure to PNG bytes with the Agg canvas (what the inline backend does).
-
-    With ``freeze_layout`` the constrained layout is solved on the first render and then
-    kept, so later renders draw once instead of twice; PNG compression is kept light
-    (level 1) because the bytes go straight to the browser.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
-    if freeze_layout and fig.get_layout_engine() is not None:
-        fig.set_layout_engine("none")
-    return _encode_png(canvas)
+__all__ = ["Explorer"]
 
 
 class Explorer:
@@ -52,7 +26,10 @@ class Explorer:
     * ``self.controls`` - dict of name -> ipywidgets control (sliders, dropdowns …)
     * ``self.state`` - what ``compute`` returned for the values last drawn
     * ``self.update(**values)`` - set controls programmatically and redraw once
-    * ``self.png`` - the encoded picture last shown (PNG, or JPEG with ``image_format``)
+    * ``with self.holding():`` - change controls (their values, ranges, other widgets)
+      without a redraw; redraw yourself afterwards if the picture should follow
+    * ``self.picture`` - the encoded picture last shown (PNG, or JPEG with ``image_format``)
+    * ``self.caption(state)`` - optional HTML shown above the picture
     * ``self.widget`` - the ipywidgets box to display (``display(explorer)`` works too)
 
     Speed: artists that ``setup`` appends to ``self.dynamic`` are drawn over a cached
@@ -69,14 +46,12 @@ class Explorer:
     def __init__(self, controls: dict, *, extra_widgets=(), figsize=None, dpi=None):
         import ipywidgets as widgets
 
-        from ..plotting import new_figure
-
         self.controls = dict(controls)
         self.state = None
         self.render_count = 0
         self.last_render_s = math.nan
-        self.png = b""
-        self._hold = False
+        self.picture = b""
+        self._held = 0
         self.dynamic = []
         self._background = None
         if figsize is not None:
@@ -114,7 +89,7 @@ class Explorer:
     def draw(self, state) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def describe(self, state) -> str:
+    def caption(self, state) -> str:
         """Optional HTML shown above the figure (e.g. the arithmetic with current numbers)."""
         return ""
 
@@ -123,8 +98,25 @@ class Explorer:
     def values(self) -> dict:
         return {name: ctl.value for name, ctl in self.controls.items()}
 
+    @property
+    def held(self) -> bool:
+        """True inside ``with self.holding():`` (control changes do not redraw)."""
+        return self._held > 0
+
+    @contextmanager
+    def holding(self):
+        """Change controls without redrawing: ``with explorer.holding(): slider.max = 10``.
+
+        Nests; observers of other widgets can test ``self.held`` to ignore changes made here.
+        """
+        self._held += 1
+        try:
+            yield self
+        finally:
+            self._held -= 1
+
     def _on_change(self, change) -> None:
-        if not self._hold:
+        if not self.held:
             self.redraw()
 
     def invalidate(self) -> None:
@@ -132,44 +124,30 @@ class Explorer:
         self._background = None
 
     def _render(self) -> bytes:
+        """The one render path: a full draw, or (with ``dynamic`` artists) a blit over the
+        cached background; then encoded as ``image_format``."""
+        canvas = agg_canvas(self.fig)
         if not self.dynamic:
-            if self.image_format == "png":
-                return render_png(self.fig)
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-            canvas = self.fig.canvas
-            if not isinstance(canvas, FigureCanvasAgg):
-                canvas = FigureCanvasAgg(self.fig)
-            canvas.draw()
-            if self.fig.get_layout_engine() is not None:
-                self.fig.set_layout_engine("none")
-            return _encode_png(canvas, self.image_format)
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        canvas = self.fig.canvas
-        if not isinstance(canvas, FigureCanvasAgg):
-            canvas = FigureCanvasAgg(self.fig)
-        if self._background is None:
-            canvas.draw()  # everything except the animated (dynamic) artists
-            if self.fig.get_layout_engine() is not None:
-                self.fig.set_layout_engine("none")
-                canvas.draw()
+            draw_and_freeze(self.fig)
+        elif self._background is None:
+            if draw_and_freeze(self.fig):  # everything except the animated (dynamic) artists
+                canvas.draw()  # again, with the layout now fixed
             self._background = canvas.copy_from_bbox(self.fig.bbox)
         else:
             canvas.restore_region(self._background)
         for artist in self.dynamic:
             if artist.get_visible():
                 self.fig.draw_artist(artist)
-        return _encode_png(canvas, self.image_format)
+        return encode(canvas, self.image_format)
 
     def redraw(self) -> None:
         t0 = time.perf_counter()
         state = self.compute(**self.values)
         self.draw(state)
         self.state = state
-        self.html.value = self.describe(state)
-        self.png = self._render()
-        self.image.value = self.png
+        self.html.value = self.caption(state)
+        self.picture = self._render()
+        self.image.value = self.picture
         self.render_count += 1
         self.last_render_s = time.perf_counter() - t0
 
@@ -188,12 +166,9 @@ class Explorer:
             lo, hi = getattr(ctl, "min", None), getattr(ctl, "max", None)
             if lo is not None and hi is not None and not (lo <= value <= hi):
                 raise ValueError(f"{name} must be between {lo} and {hi}; got {value!r}")
-        self._hold = True
-        try:
+        with self.holding():
             for name, value in values.items():
                 self.controls[name].value = value
-        finally:
-            self._hold = False
         self.redraw()
         return self.state
 

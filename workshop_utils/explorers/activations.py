@@ -78,7 +78,7 @@ class ActivationExplorer(Explorer):
         self.slope.set_data(self.X, slope)
         self.slope.set_color(colour)
 
-    def describe(self, s):
+    def caption(self, s):
         name, formula = ACTIVATION_LABELS[s["activation"]]
         w, b = s["w"], s["b"]
         where = (f"the bend / centre sits at x = −b/w = {-b / w:+.2f}" if abs(w) > 1e-9
@@ -241,7 +241,7 @@ class NonlinearityExplorer(Explorer):
         self.heat.set_data(s["prob"])
         self.boundary.set_segments(s["boundary"])
 
-    def describe(self, s):
+    def caption(self, s):
         name = ACTIVATION_LABELS[s["activation"]][0]
         arch = f"2 → {s['width']} ({name}) → 2"
         if not s["trained"]:
@@ -308,7 +308,7 @@ class VanishingGradientExplorer(Explorer):
             self.lines[name].set_data(k, g)
             self.ends[name].set_data([k[-1]], [g[-1]])
 
-    def describe(self, s):
+    def caption(self, s):
         parts = []
         for name in self.NAMES:
             c = s["chains"][name]

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import attention, conv
 from .._validate import as_numpy, describe
-from ..plotting import COLORS
+from ..plotting import COLORS, mosaic
 from ._base import Explorer
 
 __all__ = [
@@ -30,8 +30,6 @@ __all__ = [
     "FeatureMapExplorer",
     "PatchifyExplorer",
     "AttentionExplorer",
-    "training_monitor",
-    "TrainingMonitor",
 ]
 
 
@@ -48,14 +46,10 @@ def _gray_image(img, name="image") -> np.ndarray:
 def _set_max(explorer, ctl, new_max):
     """Change a slider's maximum without triggering a second redraw."""
     if ctl.max != new_max:
-        held = explorer._hold
-        explorer._hold = True
-        try:
+        with explorer.holding():
             if ctl.value > new_max:
                 ctl.value = new_max
             ctl.max = new_max
-        finally:
-            explorer._hold = held
 
 
 def _rect(ax, **kw):
@@ -161,7 +155,7 @@ class ConvGeometryExplorer(Explorer):
         self.cell.set_bounds(st["w"] - 0.5, st["h"] - 0.5, 1, 1)
         self.out_text.set_text(f"{st['H_out']}×{st['W_out']} outputs")
 
-    def describe(self, st):
+    def caption(self, st):
         k, s, p = st["k"], st["s"], st["p"]
         return (f"<code>H' = ⌊(H + 2p − k)/s⌋ + 1 = ⌊({self.H} + 2·{p} − {k})/{s}⌋ + 1 = "
                 f"{st['H_out']}</code> &nbsp; (and W' = {st['W_out']}). Output cell "
@@ -215,7 +209,7 @@ class KernelEditor(Explorer):
         super().__init__(controls, extra_widgets=[self.preset])
 
     def _on_preset(self, change):
-        if change["new"] in conv.KERNEL_PRESETS:
+        if not self.held and change["new"] in conv.KERNEL_PRESETS:
             self.apply_preset(change["new"])
 
     def apply_preset(self, name: str):
@@ -225,9 +219,8 @@ class KernelEditor(Explorer):
         K = np.asarray(conv.KERNEL_PRESETS[name], dtype=float)
         state = self.update(**{f"k{m}{n}": float(round(K[m, n], 2)) for m in range(3) for n in range(3)})
         if self.preset.value != name:
-            self.preset.unobserve(self._on_preset, names="value")
-            self.preset.value = name
-            self.preset.observe(self._on_preset, names="value")
+            with self.holding():
+                self.preset.value = name
         return state
 
     def setup(self):
@@ -285,11 +278,10 @@ class KernelEditor(Explorer):
                 t.set_text(f"{v:.2f}".rstrip("0").rstrip("."))
                 t.set_color("white" if abs(v) > 0.6 * lim else "black")
         if self.preset.value != st["preset"]:
-            self.preset.unobserve(self._on_preset, names="value")
-            self.preset.value = st["preset"]
-            self.preset.observe(self._on_preset, names="value")
+            with self.holding():
+                self.preset.value = st["preset"]
 
-    def describe(self, st):
+    def caption(self, st):
         note = ("sum ≈ 1: brightness is kept" if abs(st["sum"] - 1) < 0.05 else
                 "sum ≈ 0: flat regions become 0, only changes (edges) remain" if abs(st["sum"]) < 0.05
                 else "the sum changes the overall brightness")
@@ -369,20 +361,17 @@ class FeatureMapExplorer(Explorer):
         self.dynamic = [self.img, self.img_title, self.mosaic, self.maps_title]
 
     def _mosaic(self, maps):
+        """The maps tiled, and the extent that gives each map (with its gap) one unit square."""
         C, h, w = maps.shape
-        rows = int(np.ceil(C / self.ncols))
         pad = max(1, h // 10)
-        out = np.full((rows * (h + pad), self.ncols * (w + pad)), np.nan)
-        for k in range(C):
-            r, c = divmod(k, self.ncols)
-            out[r * (h + pad):r * (h + pad) + h, c * (w + pad):c * (w + pad) + w] = maps[k]
-        return out, rows
+        out = mosaic(maps, self.ncols, pad=pad)
+        return out, (0, out.shape[1] / (w + pad), out.shape[0] / (h + pad), 0)
 
     def compute(self, image, layer):
         maps = self.maps[layer][image]
-        mosaic, rows = self._mosaic(maps)
+        tiles, extent = self._mosaic(maps)
         return {"image": image, "layer": layer, "maps": maps, "shape": tuple(maps.shape),
-                "mosaic": mosaic, "rows": rows,
+                "mosaic": tiles, "extent": extent,
                 "vmax": float(max(maps.max(), 1e-6)), "x": self.X[image],
                 "pred": int(self.probs[image].argmax()), "p": float(self.probs[image].max()),
                 "label": None if self.labels is None else int(self.labels[image]),
@@ -393,13 +382,13 @@ class FeatureMapExplorer(Explorer):
         lab = "" if st["label"] is None else f"label {st['label']}, "
         self.img_title.set_text(f"{lab}predicted {st['pred']}")
         self.mosaic.set_data(st["mosaic"])
-        self.mosaic.set_extent((0, self.ncols, st["rows"], 0))
+        self.mosaic.set_extent(st["extent"])
         self.mosaic.set_clim(0, st["vmax"])
         C, h, w = st["shape"]
         self.maps_title.set_text(f"{st['layer']}: {C} feature maps of {h}×{w} (channel 0 top left, "
                                  f"then row by row)")
 
-    def describe(self, st):
+    def caption(self, st):
         C, h, w = st["shape"]
         what = ("first layer: strokes and edges in 16 directions" if st["layer"] == "H1"
                 else "second layer: combinations of strokes, at a coarser 7×7 grid")
@@ -500,7 +489,7 @@ class PatchifyExplorer(Explorer):
         self.patch_im.set_data(st["patch_pixels"])
         self.patch_title.set_text(f"patch {st['i']} ({p}×{p})")
 
-    def describe(self, st):
+    def caption(self, st):
         H, W = self.img.shape
         p = st["p"]
         return (f"<code>N = (H/p)·(W/p) = ({H}/{p})·({W}/{p}) = {st['N']}</code> patches, each "
@@ -607,7 +596,7 @@ class AttentionExplorer(Explorer):
         who = "mean of heads" if st["head"] == 0 else f"head {st['head']}"
         self.mat_title.set_text(f"attention A, layer {st['layer']}, {who}")
 
-    def describe(self, st):
+    def caption(self, st):
         r, c = divmod(st["top_patch"], self.grid)
         return (f"Row 0 of A (CLS) sums to {st['row_sum']:.2f}: CLS keeps {st['cls_self']:.0%} for "
                 f"itself and spreads the rest over all {self.grid ** 2} patches, near or far. "
@@ -618,72 +607,3 @@ class AttentionExplorer(Explorer):
 def attention_explorer(model, images, labels=None) -> AttentionExplorer:
     """Explorer: choose a digit, a layer and a head of a trained ``TinyViT``."""
     return AttentionExplorer(model, images, labels)
-
-
-# ============================================================================ live loss curve
-class TrainingMonitor:
-    """A live loss and accuracy curve: pass ``monitor.on_epoch`` to ``training.fit``.
-
-    The picture is an ``ipywidgets.Image`` redrawn after every epoch (no threads, no pyplot);
-    ``loss`` and ``train_acc`` keep the points for tests; ``live=False`` only records.
-    """
-
-    def __init__(self, epochs: int, title: str = "training", live: bool = True):
-        import ipywidgets as widgets
-
-        from .._validate import require_int
-        from ..plotting import new_figure
-        from ._base import render_png
-
-        self.epochs = require_int(epochs, "epochs", low=1)
-        self.title = title
-        self.live = bool(live)
-        self.loss, self.train_acc, self.seconds = [], [], []
-        self._render = render_png
-        self.fig = new_figure((6.4, 2.3), 80)
-        ax_loss, ax_acc = self.fig.subplots(1, 2)
-        for ax in (ax_loss, ax_acc):
-            ax.set_xlim(0.5, self.epochs + 0.5)
-            ax.set_xlabel("epoch")
-        ax_loss.set_ylim(0, 2.5)
-        ax_loss.set_title(f"{title}: training loss", fontsize=9)
-        ax_acc.set_ylim(0, 1)
-        ax_acc.set_title("training accuracy (augmented)", fontsize=9)
-        (self.loss_line,) = ax_loss.plot([], [], "-o", ms=3, color=COLORS["blue"])
-        (self.acc_line,) = ax_acc.plot([], [], "-o", ms=3, color=COLORS["orange"])
-        self.text = ax_loss.text(0.97, 0.92, "", transform=ax_loss.transAxes, ha="right", va="top",
-                                 fontsize=8)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{6.4 * 80:.0f}px",
-                                                                       height=f"{2.3 * 80:.0f}px"))
-        self.png = b""
-        self._draw()
-
-    def _draw(self):
-        ep = np.arange(1, len(self.loss) + 1)
-        self.loss_line.set_data(ep, np.minimum(self.loss, 2.45))
-        self.acc_line.set_data(ep, self.train_acc)
-        if self.loss:
-            self.text.set_text(f"epoch {len(self.loss)}/{self.epochs}, {self.seconds[-1]:.1f} s")
-        self.png = self._render(self.fig)
-        self.image.value = self.png
-
-    def on_epoch(self, epoch, hist):
-        """Callback for ``fit``: record the epoch's numbers and redraw."""
-        self.loss = list(hist.loss)
-        self.train_acc = list(hist.train_acc)
-        self.seconds.append(hist.seconds)
-        if self.live:
-            self._draw()
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.image)
-
-    def __repr__(self) -> str:
-        return f"TrainingMonitor({self.title!r}, {len(self.loss)}/{self.epochs} epochs)"
-
-
-def training_monitor(epochs: int, title: str = "training", live: bool = True) -> TrainingMonitor:
-    """A live loss/accuracy curve to pass to ``fit(..., on_epoch=monitor.on_epoch)``."""
-    return TrainingMonitor(epochs, title, live)

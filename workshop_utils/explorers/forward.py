@@ -5,24 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import forward
-from ..plotting import COLORS
+from ..plotting import COLORS, mosaic
 from ._base import Explorer
 
-__all__ = ["forward_pass_explorer", "ForwardPassExplorer", "mosaic"]
-
-
-def mosaic(maps, ncols: int, pad: int = 1, fill: float = np.nan) -> np.ndarray:
-    """Tile C feature maps C×h×w into one image (rows of ``ncols`` maps, ``pad`` pixels apart)."""
-    maps = np.asarray(maps, dtype=np.float64)
-    if maps.ndim != 3:
-        raise ValueError(f"maps should be C×h×w; got shape {maps.shape}")
-    c, h, w = maps.shape
-    nrows = -(-c // ncols)
-    out = np.full((nrows * (h + pad) - pad, ncols * (w + pad) - pad), fill)
-    for i in range(c):
-        r, q = divmod(i, ncols)
-        out[r * (h + pad): r * (h + pad) + h, q * (w + pad): q * (w + pad) + w] = maps[i]
-    return out
+__all__ = ["forward_pass_explorer", "ForwardPassExplorer"]
 
 
 class ForwardPassExplorer(Explorer):
@@ -151,7 +137,7 @@ class ForwardPassExplorer(Explorer):
         self.p_text.set_text(f"predicts {s['pred']}\n{s['confidence']:.1%}")
         self.x_text.set_text(f"label {s['label']} (test #{s['index']})")
 
-    def describe(self, s):
+    def caption(self, s):
         verdict = "correct" if s["pred"] == s["label"] else "<b>wrong</b>"
         return (f"test digit #{s['index']} (label {s['label']}): "
                 f"X {s['X'].shape} → H₁ {s['H1'].shape} → H₂ {s['H2'].shape} → h {s['h'].shape} "

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .. import layers
-from ..figures.layers import LAYER_COLOURS, _sub, network_geometry
+from ..figures.layers import LAYER_COLOURS, network_geometry
+from ..plotting import subscript
 from ._base import Explorer
 
 __all__ = ["layer_builder", "LayerBuilder", "WIDTH_CHOICES"]
@@ -33,7 +34,7 @@ class LayerBuilder(Explorer):
                                                   description="hidden layers")}
         for k in range(MAX_HIDDEN):
             controls[f"width_{k + 1}"] = widgets.SelectionSlider(
-                options=WIDTH_CHOICES, value=hidden[k], description=f"width h{_sub(k + 1)}")
+                options=WIDTH_CHOICES, value=hidden[k], description=f"width h{subscript(k + 1)}")
         super().__init__(controls)
 
     def setup(self):
@@ -65,7 +66,7 @@ class LayerBuilder(Explorer):
         geo = network_geometry(all_widths, max_nodes=8)
         return {"widths": all_widths, "shapes": shapes, "geometry": geo,
                 "parameters": [s.parameters for s in shapes],
-                "total": layers.count_parameters(all_widths)}
+                "total": layers.total_parameters(all_widths)}
 
     def draw(self, s):
         g = s["geometry"]
@@ -79,7 +80,7 @@ class LayerBuilder(Explorer):
             if k < len(s["shapes"]):
                 sh = s["shapes"][k]
                 t.set_position(((cols[k]["x"] + cols[k + 1]["x"]) / 2, 1.08))
-                t.set_text(f"W{_sub(sh.index)}: {sh.d_out}×{sh.d_in}")
+                t.set_text(f"W{subscript(sh.index)}: {sh.d_out}×{sh.d_in}")
                 t.set_visible(True)
             else:
                 t.set_visible(False)
@@ -87,7 +88,7 @@ class LayerBuilder(Explorer):
         for k in range(MAX_HIDDEN):  # widths of layers that are not there are greyed out
             self.controls[f"width_{k + 1}"].disabled = k >= n_hidden
 
-    def describe(self, s):
+    def caption(self, s):
         rows = []
         for sh in s["shapes"]:
             last = sh.index == len(s["shapes"])

@@ -110,7 +110,7 @@ class GradientDescentExplorer(Explorer):
         self.status.set_color(COLORS["red"] if s["regime"] == "diverges" else "black")
         self.loss_line.set_data(np.arange(len(path)), s["losses"])
 
-    def describe(self, s):
+    def caption(self, s):
         w0, b0 = self.start
         gw, gb = s["grad0"]
         lr = s["lr"]
@@ -249,7 +249,7 @@ class TrainingExplorer(Explorer):
         h = s["history"]
         self.val_text.set_text(f"held-out {h.val_acc[-1]:.1%}" if h is not None and h.val_acc else "")
 
-    def describe(self, s):
+    def caption(self, s):
         note = ""
         if s["stale"]:
             note = " &nbsp;<i>(settings changed since this run: press Train again)</i>"

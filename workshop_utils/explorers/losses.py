@@ -126,7 +126,7 @@ class FocalExplorer(Explorer):
         self.b_seg.set_segments([[(i, a), (i, b)] for i, a, b in zip(x, ce, f)])
         self.b_pts.set_offsets(np.column_stack([x, f]))
 
-    def describe(self, s):
+    def caption(self, s):
         return (f"γ = {s['gamma']:.1f}, α = {s['alpha']:.2f}: an easy example (p = 0.9) keeps "
                 f"α·(1 − p)<sup>γ</sup> = {s['alpha'] * s['factor_at_0.9']:.3g} of its "
                 f"cross-entropy, a hard one (p = 0.1) keeps {s['alpha'] * s['factor_at_0.1']:.3g}. "

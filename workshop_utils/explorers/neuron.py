@@ -128,7 +128,7 @@ class NeuronExplorer(Explorer):
         for bar, v in zip(self.bars, s["terms"]):
             bar.set_height(float(np.clip(v, -3.0, 3.0)))
 
-    def describe(self, s):
+    def caption(self, s):
         w1, w2 = s["w"]
         x1, x2 = s["example_x"]
         names = self.problem.class_names
@@ -241,7 +241,7 @@ class AffineExplorer(Explorer):
             "mirrored" if det < 0 else "")
         self.det_text.set_text(f"det W = {det:+.2f}  (area ×{abs(det):.2f}) {note}")
 
-    def describe(self, s):
+    def caption(self, s):
         W, b = s["W"], s["b"]
         x = np.array([1.0, 1.0])
         y = W @ x + b

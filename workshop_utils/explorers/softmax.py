@@ -86,7 +86,7 @@ class LogitExplorer(Explorer):
             tp.set_position((i, p + 0.01))
             tp.set_text(f"{p:.2f}")
 
-    def describe(self, s):
+    def caption(self, s):
         terms = " + ".join(f"e<sup>{v:.2f}</sup>" for v in s["scaled"][:4])
         if self.n > 4:
             terms += " + …"

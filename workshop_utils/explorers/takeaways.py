@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plotting import COLORS
+from ..plotting import COLORS, mosaic
 from ._base import Explorer
-from .forward import mosaic
 
 __all__ = ["weight_noise_explorer", "WeightNoiseExplorer", "quiz", "Quiz", "QUESTIONS",
            "noisy_copy"]
@@ -129,7 +128,7 @@ class WeightNoiseExplorer(Explorer):
         self.k_im.set_data(mosaic(s["kernels"], self.ncols))
         self.k_title.set_text(f"W₁ + noise (σ = {s['sigma']:.1f})")
 
-    def describe(self, s):
+    def caption(self, s):
         pairs = ", ".join(f"{t}→{p}" for t, p in zip(s["labels"], s["predictions"]))
         return (f"Same code, same architecture; only the numbers in W and b are blurred. "
                 f"σ = {s['sigma']:.1f}: accuracy <b>{s['accuracy']:.1%}</b> on {len(self.y):,} held-out "

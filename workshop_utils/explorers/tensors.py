@@ -81,7 +81,7 @@ class PixelInspector(Explorer):
             t.set_position((t.get_position()[0], v + 3))
             t.set_text(str(v))
 
-    def describe(self, s):
+    def caption(self, s):
         r, g, b = s["rgb"]
         fr, fg, fb = s["unit"]
         return (f"<code>X[{s['row']}, {s['col']}] = [{r}, {g}, {b}]</code> (uint8) &rarr; "
@@ -137,7 +137,7 @@ class GrayscaleMixer(Explorer):
         self.gray_im.set_data(np.clip(s["gray"], 0, 255))
         self.gray_title.set_text(f"weighted sum (H×W), mean {s['mean']:.0f}")
 
-    def describe(self, s):
+    def caption(self, s):
         w_r, w_g, w_b = s["weights"]
         note = ""
         if abs(s["sum"] - 1) > 0.05:

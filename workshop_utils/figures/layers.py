@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import layers
-from ..plotting import COLORS, new_figure
+from ..plotting import COLORS, new_figure, subscript
 
 __all__ = ["network_geometry", "draw_network", "layers_figure", "LAYER_COLOURS"]
 
@@ -55,10 +55,6 @@ def network_geometry(widths, max_nodes: int = 8, x_span=(0.0, 1.0), y_span=(0.0,
             "shapes": shapes, "spacing": spacing}
 
 
-def _sub(n: int) -> str:
-    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
-
 def draw_network(ax, widths, activation: str = "ReLU", max_nodes: int = 8) -> dict:
     """Draw the diagram of a stack of linear layers on ``ax``; returns the geometry."""
     from matplotlib.collections import LineCollection
@@ -77,11 +73,11 @@ def draw_network(ax, widths, activation: str = "ReLU", max_nodes: int = 8) -> di
         elif c["kind"] == "output":
             name = f"output y\n{c['width']:,} scores"
         else:
-            name = f"hidden h{_sub(k)}\n{c['width']:,} · {activation}"
+            name = f"hidden h{subscript(k)}\n{c['width']:,} · {activation}"
         ax.text(c["x"], -0.12, name, ha="center", va="top", fontsize=9)
     for s, a, b in zip(g["shapes"], g["columns"][:-1], g["columns"][1:]):
-        ax.text((a["x"] + b["x"]) / 2, 1.08, f"W{_sub(s.index)}: {s.d_out}×{s.d_in}\n"
-                f"b{_sub(s.index)}: {s.d_out}", ha="center", va="bottom", fontsize=8,
+        ax.text((a["x"] + b["x"]) / 2, 1.08, f"W{subscript(s.index)}: {s.d_out}×{s.d_in}\n"
+                f"b{subscript(s.index)}: {s.d_out}", ha="center", va="bottom", fontsize=8,
                 color=COLORS["purple"])
     ax.set_xlim(-0.08, 1.08 if n > 1 else 1)
     ax.set_ylim(-0.35, 1.3)
@@ -105,7 +101,7 @@ def layers_figure(widths=(784, 128, 64, 10)):
     ax_img.text(1.33, 0.56, "flatten\nx = vec(X)", transform=ax_img.transAxes, ha="center",
                 va="bottom", fontsize=9)
     g = draw_network(ax, widths)
-    total = layers.count_parameters(widths)
+    total = layers.total_parameters(widths)
     fig.suptitle(r"Layers: $y = f(Wx + b)$ with $W \in \mathbb{R}^{d_{out}\times d_{in}}$, "
                  rf"$b \in \mathbb{{R}}^{{d_{{out}}}}$  —  {total:,} parameters in all",
                  fontsize=11)
