@@ -173,7 +173,8 @@ def log(msg: str) -> None:
 def source_key(nb_path: Path) -> str:
     """What an executed notebook depends on: the notebook, the package, this script."""
     h = hashlib.sha256()
-    files = [nb_path, Path(__file__)] + sorted((ROOT / "workshop_utils").rglob("*.py")) + sorted(
+    h.update((SETUP_CODE + EXPORT_CODE).encode())
+    files = [nb_path] + sorted((ROOT / "workshop_utils").rglob("*.py")) + sorted(
         (ROOT / "workshop_utils" / "weights").glob("*"))
     for f in files:
         h.update(str(f.relative_to(ROOT)).encode())
@@ -381,12 +382,18 @@ def prepare(nb: dict, frames_dir: Path, name: str, names_built: set, stats: dict
 
 
 def vendor_mathjax(dest: Path) -> None:
-    import jupyter_server_mathjax
-
-    src = Path(jupyter_server_mathjax.__file__).parent / "static"
-    if not (src / "MathJax.js").exists():
-        raise SystemExit(f"MathJax not found in {src}: install the site tools (pip install -e '.[site]')")
-    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("localization", "SVG", "*.md"))
+    """MathJax 3's single-file SVG build (2 MB, fonts inside), from the django-static-mathjax package."""
+    try:
+        import mathjax
+    except ImportError:
+        raise SystemExit("MathJax is missing: install the site tools (pip install -e '.[site]')") from None
+    src = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5" / "tex-svg.js"
+    if not src.exists():
+        raise SystemExit(f"MathJax's tex-svg.js is not at {src}: reinstall django-static-mathjax")
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, dest / "tex-svg.js")
+    for f in Path(mathjax.__file__).parent.parent.glob("django_static_mathjax-*.dist-info/LICENSE"):
+        shutil.copy2(f, dest / "LICENSE")
 
 
 def build(only: list[str] | None, out: Path, timeout: int) -> dict:

@@ -21,20 +21,17 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 
 html_theme = "sphinx_book_theme"
 html_title = "Deep Learning Workshop"
+html_favicon = "_static/favicon.svg"
 html_static_path = ["_static"]
 html_css_files = ["course.css"]
 html_js_files = ["player.js"]
 html_copy_source = False
 html_show_sourcelink = False
-# MathJax 2, vendored from the jupyter-server-mathjax package into _static/mathjax: no CDN.
-mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
-mathjax2_config = {
-    "tex2jax": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]], "processEscapes": True},
-    "HTML-CSS": {"availableFonts": ["TeX"], "imageFont": None},
-    "menuSettings": {"zoom": "None"},
-    "showMathMenu": False,
-    "messageStyle": "none",
-}
+# MathJax 3 (its single-file SVG build, fonts inside: no font files, no CDN), copied by
+# tools/build_site.py from the django-static-mathjax package (MathJax 3.2.2's files only).
+mathjax_path = "mathjax/tex-svg.js"
+mathjax3_config = {"tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]]}}
+html_context = {"default_mode": "light"}
 html_theme_options = {
     "repository_url": course.repo_url(),
     "repository_branch": course.REF,
