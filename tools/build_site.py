@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 from workshop_utils import course  # noqa: E402
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-EXEC_DIR = ROOT / "build" / "site-exec"
-SRC_DIR = ROOT / "build" / "site-src"
+EXEC_DIR = ROOT / "build" / "site-exec"  # executed notebooks and their frames, reused while nothing changed
+SRC_DIR = ROOT / "build" / "site-src"  # the Sphinx source folder, made anew each build
 PAGE_DIR = "notebooks"  # the pages sit where the notebooks do: Colab/Binder links use the same path
 
 SETUP_CODE = r'''
@@ -104,7 +104,7 @@ def _site_export(out_dir):
 
     import ipywidgets
 
-    from workshop_utils.explorers.frames import FRAME_CONTROLS, caption_text, export_frames, fit_budget
+    from workshop_utils.explorers.frames import FRAME_CONTROLS, caption_text, export_frames, fit_budget, restore
 
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -115,7 +115,7 @@ def _site_export(out_dir):
         if model_id in seen:
             continue
         seen.add(model_id)
-        explorer.update(**defaults)
+        restore(explorer, defaults)
         entry = {"model_id": model_id, "explorer": type(explorer).__name__,
                  "title": explorer.title or type(explorer).__name__, "values": dict(explorer.values),
                  "text": caption_text(explorer), "format": explorer.image_format,
@@ -242,7 +242,7 @@ def player_html(entry: dict, stem: str, section: str) -> str:
     w, h = entry["size"]
     controls, data = [], {"base": base, "controls": []}
     for c in ex["controls"]:
-        frames = [{"src": f["file"], "text": f["text"],
+        frames = [{"src": f["file"], "text": f"{c['label']} = {c['labels'][i]}. {f['text']}",
                    "alt": f"{entry['title']}, {c['label']} = {c['labels'][i]}: {f['text']}"}
                   for i, f in enumerate(c["frames"])]
         data["controls"].append({"name": c["name"], "labels": c["labels"], "default": c["default_index"],
@@ -258,7 +258,7 @@ def player_html(entry: dict, stem: str, section: str) -> str:
     alt = f"{entry['title']} at {values}: {default['text']}"
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return (
-        f'<figure class="wu-player" data-wu-player>'
+        f'<figure class="wu-player" data-wu-player data-explorer="{entry["explorer"]}">'
         f'<figcaption class="wu-player-title"><strong>{html.escape(entry["title"])}</strong> '
         f'<span class="wu-note">pre-rendered pictures of the explorer in “{html.escape(section)}”: '
         f'each slider moves alone, the others stay at their starting values; '
@@ -266,7 +266,7 @@ def player_html(entry: dict, stem: str, section: str) -> str:
         f'<div class="wu-controls">{"".join(controls)}</div>'
         f'<img class="wu-player-img" src="{base}{default["file"]}" alt="{html.escape(alt)}" '
         f'width="{w}" height="{h}">'
-        f'<p class="wu-player-text" aria-live="polite">{html.escape(default["text"])}</p>'
+        f'<p class="wu-player-text" aria-live="polite">{html.escape(values)}. {html.escape(default["text"])}</p>'
         f'<script type="application/json" class="wu-player-data">{payload}</script>'
         f'</figure>')
 
@@ -462,7 +462,12 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "site")
     ap.add_argument("--timeout", type=int, default=900, help="seconds a cell may run")
     ap.add_argument("--report", type=Path, help="also write the build report (JSON) here")
+    ap.add_argument("--work", type=Path, help="folder for the executed notebooks and the Sphinx source "
+                    "(default: build/)")
     args = ap.parse_args(argv)
+    if args.work:
+        global EXEC_DIR, SRC_DIR
+        EXEC_DIR, SRC_DIR = args.work.resolve() / "site-exec", args.work.resolve() / "site-src"
     only = [s.strip().zfill(2) for s in args.only.split(",")] if args.only else None
     report = build(only, args.out.resolve(), args.timeout)
     if args.report:

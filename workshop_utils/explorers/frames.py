@@ -16,7 +16,7 @@ import html
 import io
 import re
 
-__all__ = ["FRAME_CONTROLS", "FRAME_BUDGET_BYTES", "export_frames", "frame_values", "caption_text",
+__all__ = ["FRAME_CONTROLS", "FRAME_BUDGET_BYTES", "export_frames", "frame_values", "caption_text", "restore",
            "fit_budget"]
 
 # Explorer class -> {control: number of frames}. Options controls (dropdowns, selection
@@ -102,6 +102,28 @@ def _picture(explorer) -> tuple[bytes, str]:
     return (out if len(out) < len(data) else data), "png"
 
 
+def restore(explorer, values: dict) -> None:
+    """Set the controls to ``values``; where one control's range depends on another
+    (a patch index on the patch size), set them one at a time until all are set."""
+    try:
+        explorer.update(**values)
+        return
+    except ValueError:
+        pass
+    pending = dict(values)
+    while pending:
+        progress = False
+        for name, value in list(pending.items()):
+            try:
+                explorer.update(**{name: value})
+            except ValueError:
+                continue
+            pending.pop(name)
+            progress = True
+        if not progress:
+            explorer.update(**pending)  # raises, naming the control and its range
+
+
 def _set(explorer, name, value):
     if name == "preset" and hasattr(explorer, "apply_preset"):
         explorer.apply_preset(value)
@@ -124,14 +146,11 @@ def export_frames(explorer, controls: dict | None = None, defaults: dict | None 
     defaults = dict(explorer.values if defaults is None else defaults)
     preset0 = getattr(getattr(explorer, "preset", None), "value", None)
 
-    def restore():
-        explorer.update(**defaults)
-
     def frame():
         data, fmt = _picture(explorer)
         return {"bytes": data, "format": fmt, "text": caption_text(explorer), "values": dict(explorer.values)}
 
-    restore()
+    restore(explorer, defaults)
     out = {"title": explorer.title or cls, "explorer": cls, "defaults": defaults, "default": frame(),
            "controls": []}
     for name, n in controls.items():
@@ -142,14 +161,14 @@ def export_frames(explorer, controls: dict | None = None, defaults: dict | None 
             ctl, default_value = explorer.controls[name], defaults[name]
         frames = []
         for v in vals:
-            restore()
+            restore(explorer, defaults)
             _set(explorer, name, v)
             frames.append(frame())
         default_index = vals.index(default_value) if default_value in vals else 0
         out["controls"].append({"name": name, "label": getattr(ctl, "description", name) or name,
                                 "values": vals, "labels": labels, "default_index": default_index,
                                 "frames": frames})
-    restore()
+    restore(explorer, defaults)
     return out
 
 
