@@ -42,7 +42,9 @@ def pages(site: Path) -> list[str]:
 def _ids(site: Path, rel: str, cache: dict) -> set:
     if rel not in cache:
         f = site / rel
-        cache[rel] = set(re.findall(r'\sid="([^"]+)"', f.read_text(encoding="utf-8"))) if f.is_file() else None
+        cache[rel] = (
+            set(re.findall(r'\sid="([^"]+)"', f.read_text(encoding="utf-8"))) if f.is_file() else None
+        )
     return cache[rel]
 
 
@@ -102,8 +104,10 @@ def audit_page(page, site: Path, base: str, rel: str, ids_cache: dict) -> dict:
                 problems.append(f"{rel}: broken anchor {href}")
 
     # headings: one h1, then down one level at a time
-    levels = page.evaluate("() => Array.from(document.querySelectorAll('article h1, article h2, article h3,"
-                           " article h4, article h5, article h6')).map(h => +h.tagName[1])")
+    levels = page.evaluate(
+        "() => Array.from(document.querySelectorAll('article h1, article h2, article h3,"
+        " article h4, article h5, article h6')).map(h => +h.tagName[1])"
+    )
     if levels.count(1) != 1 or (levels and levels[0] != 1):
         problems.append(f"{rel}: expected one h1 first, got heading levels {levels[:8]}")
     for a, b in zip(levels, levels[1:]):
@@ -137,7 +141,9 @@ def audit_page(page, site: Path, base: str, rel: str, ids_cache: dict) -> dict:
     return {"problems": problems, "players": len(players), "images": len(imgs)}
 
 
-def audit_site(browser, site: Path, page_list: list[str] | None = None, screenshots: Path | None = None) -> dict:
+def audit_site(
+    browser, site: Path, page_list: list[str] | None = None, screenshots: Path | None = None
+) -> dict:
     """Audit every content page of a built site in a fresh page each; returns the findings."""
     srv, base = serve(site)
     ids_cache: dict = {}

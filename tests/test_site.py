@@ -62,8 +62,11 @@ def test_display_in_a_kernel_gives_widget_and_picture():
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "from workshop_utils.explorers import focal_explorer\nfocal_explorer()")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("from workshop_utils.explorers import focal_explorer\nfocal_explorer()")
+        ]
+    )
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     outs = nb.cells[0].outputs
     assert len(outs) == 1, [o.get("data", {}).keys() for o in outs]
@@ -125,9 +128,20 @@ def test_fit_budget_thins_frames_keeping_ends_and_default():
     def frame(n):
         return {"bytes": b"x" * n, "format": "png", "text": "", "values": {}}
 
-    page = [{"default": frame(100), "controls": [
-        {"name": "a", "values": list(range(11)), "labels": [str(i) for i in range(11)], "default_index": 3,
-         "frames": [frame(100) for _ in range(11)]}]}]
+    page = [
+        {
+            "default": frame(100),
+            "controls": [
+                {
+                    "name": "a",
+                    "values": list(range(11)),
+                    "labels": [str(i) for i in range(11)],
+                    "default_index": 3,
+                    "frames": [frame(100) for _ in range(11)],
+                }
+            ],
+        }
+    ]
     assert frames_size(page[0]) == 1100
     fit_budget(page, budget=700)
     ctl = page[0]["controls"][0]
@@ -138,7 +152,7 @@ def test_fit_budget_thins_frames_keeping_ends_and_default():
 
 
 def _luminance(hex_colour: str) -> float:
-    rgb = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 

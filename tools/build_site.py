@@ -44,7 +44,7 @@ EXEC_DIR = ROOT / "build" / "site-exec"  # executed notebooks and their frames, 
 SRC_DIR = ROOT / "build" / "site-src"  # the Sphinx source folder, made anew each build
 PAGE_DIR = "notebooks"  # the pages sit where the notebooks do: Colab/Binder links use the same path
 
-SETUP_CODE = r'''
+SETUP_CODE = r"""
 def _site_setup():
     import matplotlib.figure
     from IPython import get_ipython
@@ -94,9 +94,9 @@ def _site_setup():
 
 
 _site_shown = _site_setup()
-'''
+"""
 
-EXPORT_CODE = r'''
+EXPORT_CODE = r"""
 def _site_export(out_dir):
     import gc
     import json
@@ -104,7 +104,8 @@ def _site_export(out_dir):
 
     import ipywidgets
 
-    from workshop_utils.explorers.frames import FRAME_CONTROLS, caption_text, export_frames, fit_budget, restore
+    from workshop_utils.explorers.frames import (FRAME_CONTROLS, caption_text, export_frames, fit_budget,
+                                                 restore)
 
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -145,7 +146,8 @@ def _site_export(out_dir):
         for ctl in ex["controls"]:
             for i, frame in enumerate(ctl["frames"]):
                 data = frame.pop("bytes")
-                frame["file"] = ex["default"]["file"] if i == ctl["default_index"] else write(data, frame["format"])
+                same = i == ctl["default_index"]
+                frame["file"] = ex["default"]["file"] if same else write(data, frame["format"])
     owners = {}
     for obj in gc.get_objects():  # pictures that helpers show in an Image widget (training monitors)
         if not str(getattr(type(obj), "__module__", "")).startswith("workshop_utils"):
@@ -156,13 +158,14 @@ def _site_export(out_dir):
     registry = getattr(ipywidgets.Widget, "widgets", None) or ipywidgets.widgets.widget._instances
     for model_id, w in list(registry.items()):
         if isinstance(w, ipywidgets.Image) and w.value and model_id not in seen:
-            manifest["images"][model_id] = {"file": write(bytes(w.value), "jpeg" if w.format == "jpeg" else "png"),
+            fmt = "jpeg" if w.format == "jpeg" else "png"
+            manifest["images"][model_id] = {"file": write(bytes(w.value), fmt),
                                             "text": owners.get(model_id, "")}
     (out / "manifest.json").write_text(json.dumps(manifest, default=str, indent=1))
 
 
 _site_export(__SITE_OUT__)
-'''
+"""
 
 
 def log(msg: str) -> None:
@@ -174,8 +177,11 @@ def source_key(nb_path: Path) -> str:
     """What an executed notebook depends on: the notebook, the package, this script."""
     h = hashlib.sha256()
     h.update((SETUP_CODE + EXPORT_CODE).encode())
-    files = [nb_path] + sorted((ROOT / "workshop_utils").rglob("*.py")) + sorted(
-        (ROOT / "workshop_utils" / "weights").glob("*"))
+    files = (
+        [nb_path]
+        + sorted((ROOT / "workshop_utils").rglob("*.py"))
+        + sorted((ROOT / "workshop_utils" / "weights").glob("*"))
+    )
     for f in files:
         h.update(str(f.relative_to(ROOT)).encode())
         h.update(f.read_bytes())
@@ -191,16 +197,30 @@ def execute(nb_path: Path, timeout: int) -> tuple[dict, Path, float, bool]:
     stem = nb_path.stem
     out_nb, key_file, frames = EXEC_DIR / f"{stem}.ipynb", EXEC_DIR / f"{stem}.key", EXEC_DIR / stem
     key = source_key(nb_path)
-    if out_nb.exists() and key_file.exists() and key_file.read_text() == key and (frames / "manifest.json").exists():
+    if (
+        out_nb.exists()
+        and key_file.exists()
+        and key_file.read_text() == key
+        and (frames / "manifest.json").exists()
+    ):
         return nbformat.read(out_nb, as_version=4), frames, 0.0, True
     shutil.rmtree(frames, ignore_errors=True)
     nb = nbformat.read(nb_path, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(SETUP_CODE, metadata={"site_build": True}))
-    nb.cells.append(nbformat.v4.new_code_cell(EXPORT_CODE.replace("__SITE_OUT__", repr(str(frames))),
-                                              metadata={"site_build": True}))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            EXPORT_CODE.replace("__SITE_OUT__", repr(str(frames))), metadata={"site_build": True}
+        )
+    )
     t0 = time.perf_counter()
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
-                            store_widget_state=False, resources={"metadata": {"path": str(nb_path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=False,
+        store_widget_state=False,
+        resources={"metadata": {"path": str(nb_path.parent)}},
+    )
     try:
         client.execute()
     except Exception as exc:  # name the notebook; nbclient's message names the cell
@@ -222,15 +242,22 @@ def _text(output) -> str:
 def launch_bar(name: str | None) -> str:
     """Links to run the lesson: Colab (the course's ref), Binder, the notebook itself."""
     if name is None:
-        links = [(course.binder_url(), "Launch the course on Binder"),
-                 (course.colab_url(course.NOTEBOOKS[0][0]), "Open lesson 01 in Colab"),
-                 ("_static/notebooks.zip", "Download the ten notebooks (zip)")]
+        links = [
+            (course.binder_url(), "Launch the course on Binder"),
+            (course.colab_url(course.NOTEBOOKS[0][0]), "Open lesson 01 in Colab"),
+            ("_static/notebooks.zip", "Download the ten notebooks (zip)"),
+        ]
     else:
-        links = [(course.colab_url(name), "Open in Colab"),
-                 (f"{course.binder_url()}/{name}", "Launch on Binder"),
-                 (f"../_static/notebooks/{name}", "Download the notebook")]
-    items = " · ".join(f'<a class="wu-launch-link" href="{html.escape(u)}"'
-                       f'{" download" if "_static/" in u else ""}>{html.escape(t)}</a>' for u, t in links)
+        links = [
+            (course.colab_url(name), "Open in Colab"),
+            (f"{course.binder_url()}/{name}", "Launch on Binder"),
+            (f"../_static/notebooks/{name}", "Download the notebook"),
+        ]
+    items = " · ".join(
+        f'<a class="wu-launch-link" href="{html.escape(u)}"'
+        f"{' download' if '_static/' in u else ''}>{html.escape(t)}</a>"
+        for u, t in links
+    )
     return f'<nav class="wu-launch" aria-label="Run this lesson">{items}</nav>'
 
 
@@ -242,18 +269,25 @@ def player_html(entry: dict, stem: str, section: str) -> str:
     w, h = entry["size"]
     controls, data = [], {"base": base, "controls": []}
     for c in ex["controls"]:
-        frames = [{"src": f["file"], "text": f"{c['label']} = {c['labels'][i]}. {f['text']}",
-                   "alt": f"{entry['title']}, {c['label']} = {c['labels'][i]}: {f['text']}"}
-                  for i, f in enumerate(c["frames"])]
-        data["controls"].append({"name": c["name"], "labels": c["labels"], "default": c["default_index"],
-                                 "frames": frames})
+        frames = [
+            {
+                "src": f["file"],
+                "text": f"{c['label']} = {c['labels'][i]}. {f['text']}",
+                "alt": f"{entry['title']}, {c['label']} = {c['labels'][i]}: {f['text']}",
+            }
+            for i, f in enumerate(c["frames"])
+        ]
+        data["controls"].append(
+            {"name": c["name"], "labels": c["labels"], "default": c["default_index"], "frames": frames}
+        )
         cid = f"wu-{stem}-{entry['model_id'][:8]}-{c['name']}"
         controls.append(
             f'<div class="wu-control"><label for="{cid}">{html.escape(str(c["label"]))}</label>'
             f'<input type="range" id="{cid}" min="0" max="{len(frames) - 1}" step="1" '
             f'value="{c["default_index"]}" data-control="{html.escape(c["name"])}" '
             f'aria-valuetext="{html.escape(c["labels"][c["default_index"]])}">'
-            f'<output for="{cid}">{html.escape(c["labels"][c["default_index"]])}</output></div>')
+            f'<output for="{cid}">{html.escape(c["labels"][c["default_index"]])}</output></div>'
+        )
     default = ex["default"]
     alt = f"{entry['title']} at {values}: {default['text']}"
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
@@ -261,14 +295,17 @@ def player_html(entry: dict, stem: str, section: str) -> str:
         f'<figure class="wu-player" data-wu-player data-explorer="{entry["explorer"]}">'
         f'<figcaption class="wu-player-title"><strong>{html.escape(entry["title"])}</strong> '
         f'<span class="wu-note">pre-rendered pictures of the explorer in “{html.escape(section)}”: '
-        f'each slider moves alone, the others stay at their starting values; '
-        f'every value works in the notebook.</span></figcaption>'
+        f"each slider moves alone, the others stay at their starting values; "
+        f"every value works in the notebook.</span></figcaption>"
         f'<div class="wu-controls">{"".join(controls)}</div>'
-        f'<img class="wu-player-img" src="{base}{default["file"]}" alt="{html.escape(alt)}" '
+        f'<img class="wu-player-img" src="{base}{default["file"]}" '
+        f'alt="{html.escape(alt)}" '
         f'width="{w}" height="{h}">'
-        f'<p class="wu-player-text" aria-live="polite">{html.escape(values)}. {html.escape(default["text"])}</p>'
+        f'<p class="wu-player-text" aria-live="polite">{html.escape(values)}. '
+        f'{html.escape(default["text"])}</p>'
         f'<script type="application/json" class="wu-player-data">{payload}</script>'
-        f'</figure>')
+        f"</figure>"
+    )
 
 
 def picture_html(src: str, alt: str, width=None, height=None, cls="wu-figure") -> str:
@@ -296,17 +333,24 @@ def prepare(nb: dict, frames_dir: Path, name: str, names_built: set, stats: dict
             src = "\n".join(lines)
             for other, _, _ in course.NOTEBOOKS:  # a partial build links lessons it leaves out to GitHub
                 if other not in names_built:
-                    src = src.replace(f"]({other})", f"]({course.repo_url()}/blob/{course.REF}/notebooks/{other})")
+                    src = src.replace(
+                        f"]({other})", f"]({course.repo_url()}/blob/{course.REF}/notebooks/{other})"
+                    )
             heads = re.findall(r"^#{1,6} (.+)$", src, flags=re.M)
             if heads:
                 section = re.sub(r"[*_`$\\]", "", heads[-1]).strip()
             if first_md:
-                src = re.sub(r"^(# .+)$", lambda m: m.group(1) + "\n\n" + launch_bar(name), src, count=1, flags=re.M)
+                src = re.sub(
+                    r"^(# .+)$", lambda m: m.group(1) + "\n\n" + launch_bar(name), src, count=1, flags=re.M
+                )
                 first_md = False
             if re.search(r"^## Coding Exercise", src, flags=re.M):
-                src += ("\n\n<p class=\"wu-exercise\">✎ <b>Do this exercise in the notebook</b>, where the "
-                        "checker runs your code: " + launch_bar(name).replace("<nav", "<span").replace("</nav>", "</span>")
-                        + ". Its code is folded below.</p>")
+                src += (
+                    '\n\n<p class="wu-exercise">✎ <b>Do this exercise in the notebook</b>, where the '
+                    "checker runs your code: "
+                    + launch_bar(name).replace("<nav", "<span").replace("</nav>", "</span>")
+                    + ". Its code is folded below.</p>"
+                )
             cell.source = src
             continue
         if cell.cell_type != "code":
@@ -334,13 +378,19 @@ def prepare(nb: dict, frames_dir: Path, name: str, names_built: set, stats: dict
                         stats["players"] += 1
                     else:
                         used_frames.add(entry["picture"])
-                        alt = f"{entry['title']}, " + ", ".join(f"{k} = {v}" for k, v in entry["values"].items())
+                        alt = f"{entry['title']}, " + ", ".join(
+                            f"{k} = {v}" for k, v in entry["values"].items()
+                        )
                         alt += f": {entry['text']}" if entry["text"] else ""
-                        pic = picture_html(f"../_static/frames/{stem}/{entry['picture']}", alt, *entry["size"])
-                        page = (f'<figure class="wu-explorer">{pic}'
-                                f'<figcaption><strong>{html.escape(entry["title"])}</strong> '
-                                f'{html.escape(entry["text"])} <span class="wu-note">(its sliders move in the '
-                                f'notebook)</span></figcaption></figure>')
+                        pic = picture_html(
+                            f"../_static/frames/{stem}/{entry['picture']}", alt, *entry["size"]
+                        )
+                        page = (
+                            f'<figure class="wu-explorer">{pic}'
+                            f"<figcaption><strong>{html.escape(entry['title'])}</strong> "
+                            f'{html.escape(entry["text"])} <span class="wu-note">(its sliders move in the '
+                            f"notebook)</span></figcaption></figure>"
+                        )
                         stats["pictures"] += 1
                 elif mid in manifest["images"]:
                     img = manifest["images"][mid]
@@ -348,8 +398,10 @@ def prepare(nb: dict, frames_dir: Path, name: str, names_built: set, stats: dict
                     alt = img["text"] or f"Picture drawn by the lesson's code in “{section}”"
                     page = picture_html(f"../_static/frames/{stem}/{img['file']}", alt)
                 else:
-                    page = ('<p class="wu-note">An interactive control sits here in the notebook '
-                            '(open it in Colab or Binder to use it).</p>')
+                    page = (
+                        '<p class="wu-note">An interactive control sits here in the notebook '
+                        "(open it in Colab or Binder to use it).</p>"
+                    )
                 outputs.append(nbformat.v4.new_output("display_data", data={"text/html": page}))
                 continue
             image = next((m for m in ("image/png", "image/jpeg") if m in data), None)
@@ -364,11 +416,17 @@ def prepare(nb: dict, frames_dir: Path, name: str, names_built: set, stats: dict
                     alt = f"Figure drawn by the lesson's code in “{section}”"
                 else:
                     alt += f" (in “{section}”)"
-                page = picture_html(f"../_static/figures/{stem}/{f.name}", alt, meta.get("width"), meta.get("height"))
+                page = picture_html(
+                    f"../_static/figures/{stem}/{f.name}", alt, meta.get("width"), meta.get("height")
+                )
                 outputs.append(nbformat.v4.new_output("display_data", data={"text/html": page}))
                 stats["figures"] += 1
                 continue
-            if out.output_type == "execute_result" and set(data) == {"text/plain"} and cell.source.rstrip().endswith(";"):
+            if (
+                out.output_type == "execute_result"
+                and set(data) == {"text/plain"}
+                and cell.source.rstrip().endswith(";")
+            ):
                 continue
             outputs.append(out)
         cell.outputs = outputs
@@ -426,15 +484,21 @@ def build(only: list[str] | None, out: Path, timeout: int) -> dict:
         nbformat.write(prepare(nb, frames_dir, name, set(names), stats), SRC_DIR / PAGE_DIR / name)
     t_exec = time.perf_counter() - t_start
     index = (SRC_DIR / "index.md").read_text()
-    rows = "\n".join(f"| {n[:2]} | [{t}]({PAGE_DIR}/{n}) | {q} |" if n in names else
-                     f"| {n[:2]} | {t} (not in this build) | {q} |" for n, t, q in course.NOTEBOOKS)
+    rows = "\n".join(
+        f"| {n[:2]} | [{t}]({PAGE_DIR}/{n}) | {q} |"
+        if n in names
+        else f"| {n[:2]} | {t} (not in this build) | {q} |"
+        for n, t, q in course.NOTEBOOKS
+    )
     index = index.replace("{{ lessons }}", rows).replace("{{ launch }}", launch_bar(None))
     index = index.replace("{{ toctree }}", "\n".join(f"{PAGE_DIR}/{Path(n).stem}" for n in names))
     (SRC_DIR / "index.md").write_text(index)
     t0 = time.perf_counter()
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "1", str(SRC_DIR), str(out)]
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    )
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     warnings = [ln for ln in (proc.stderr or "").splitlines() if "WARNING" in ln or "ERROR" in ln]
     if proc.returncode != 0:
@@ -442,18 +506,77 @@ def build(only: list[str] | None, out: Path, timeout: int) -> dict:
     t_sphinx = time.perf_counter() - t0
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     report = {
-        "lessons": names, "seconds_total": round(time.perf_counter() - t_start, 1),
-        "seconds_execute_and_prepare": round(t_exec, 1), "seconds_sphinx": round(t_sphinx, 1),
-        "site_bytes": size, "files": sum(1 for f in out.rglob("*") if f.is_file()),
-        "warnings": warnings, **stats,
+        "lessons": names,
+        "seconds_total": round(time.perf_counter() - t_start, 1),
+        "seconds_execute_and_prepare": round(t_exec, 1),
+        "seconds_sphinx": round(t_sphinx, 1),
+        "site_bytes": size,
+        "files": sum(1 for f in out.rglob("*") if f.is_file()),
+        "warnings": warnings,
+        "loadavg_end": os.getloadavg()[0],
+        **stats,
     }
     (out / "_build_report.json").write_text(json.dumps(report, indent=1))
     for w in warnings:
         log(f"[site] sphinx: {w}")
-    log(f"[site] built {len(names)} lesson(s) into {out}: {size / 1e6:.1f} MB, "
+    log(
+        f"[site] built {len(names)} lesson(s) into {out}: {size / 1e6:.1f} MB, "
         f"{report['seconds_total']:.0f} s ({t_exec:.0f} s executing and preparing, {t_sphinx:.0f} s Sphinx); "
-        f"{stats['players']} frame players, {stats['pictures']} explorer pictures, {stats['figures']} figures")
+        f"{stats['players']} frame players, {stats['pictures']} explorer pictures, {stats['figures']} figures"
+    )
     return report
+
+
+SITE_BEGIN, SITE_END = "<!-- site: written by make site (tools/build_site.py) -->", "<!-- site end -->"
+SIZE_TARGET_MB, TIME_TARGET_S, FRAME_TARGET_MB = 40.0, 300.0, 1.5
+
+
+def results_section(r: dict) -> str:
+    """The site's section of benchmarks/RESULTS.md, from a build report."""
+    mb = r["site_bytes"] / 1e6
+    cached = len(r["cached"]) == len(r["lessons"])
+    kind = (
+        "warm: executed notebooks reused, nothing changed"
+        if cached
+        else "the notebooks executed (course cache as found)"
+    )
+    lines = [
+        SITE_BEGIN,
+        "## Course site (`make site`)",
+        "",
+        f"Measured by the last full `make site` ({kind}); load average at the end "
+        f"{r['loadavg_end']:.2f} on {os.cpu_count()} CPUs.",
+        "",
+        "| what | value | target |",
+        "|---|---|---|",
+        f"| build time | {r['seconds_total']:.0f} s ({r['seconds_execute_and_prepare']:.0f} s executing and "
+        f"preparing, {r['seconds_sphinx']:.0f} s Sphinx) | ≤ {TIME_TARGET_S:.0f} s from a warm cache: "
+        f"{'met' if r['seconds_total'] <= TIME_TARGET_S else 'missed'} |",
+        f"| site size | {mb:.1f} MB in {r['files']} files | "
+        f"≤ {SIZE_TARGET_MB:.0f} MB: "
+        f"{'met' if mb <= SIZE_TARGET_MB else 'missed'} |",
+        f"| frame players / explorer pictures / figures | {r['players']} / {r['pictures']} / "
+        f"{r['figures']} | |",
+    ]
+    for stem, n in sorted(r["frame_bytes"].items()):
+        lines.append(
+            f"| frames of {stem} | {n / 1e6:.2f} MB | ≤ {FRAME_TARGET_MB} MB: "
+            f"{'met' if n / 1e6 <= FRAME_TARGET_MB else 'missed'} |"
+        )
+    lines.append("")
+    lines += ["| notebook executed for the site | seconds |", "|---|---|"]
+    lines += [f"| {n} | {'reused' if n in r['cached'] else s} |" for n, s in r["execute_s"].items()]
+    return "\n".join(lines + ["", SITE_END])
+
+
+def write_results(r: dict, md: Path) -> None:
+    old = md.read_text() if md.exists() else "# Performance report\n"
+    block = results_section(r)
+    if SITE_BEGIN in old and SITE_END in old:
+        new = old[: old.index(SITE_BEGIN)] + block + old[old.index(SITE_END) + len(SITE_END) :]
+    else:
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
+    md.write_text(new)
 
 
 def main(argv=None) -> int:
@@ -462,8 +585,10 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "site")
     ap.add_argument("--timeout", type=int, default=900, help="seconds a cell may run")
     ap.add_argument("--report", type=Path, help="also write the build report (JSON) here")
-    ap.add_argument("--work", type=Path, help="folder for the executed notebooks and the Sphinx source "
-                    "(default: build/)")
+    ap.add_argument("--results", type=Path, help="rewrite the site's section of this RESULTS.md")
+    ap.add_argument(
+        "--work", type=Path, help="folder for the executed notebooks and the Sphinx source (default: build/)"
+    )
     args = ap.parse_args(argv)
     if args.work:
         global EXEC_DIR, SRC_DIR
@@ -472,6 +597,10 @@ def main(argv=None) -> int:
     report = build(only, args.out.resolve(), args.timeout)
     if args.report:
         args.report.write_text(json.dumps(report, indent=1) + "\n")
+    if args.results:
+        if only:
+            raise SystemExit("--results is for full builds (without --only)")
+        write_results(report, args.results)
     return 0
 
 

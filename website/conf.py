@@ -1,4 +1,4 @@
-"""Sphinx configuration of the course site (built by tools/build_site.py; see README, "The course as a website")."""
+"""Sphinx configuration of the course site, built by tools/build_site.py (make site)."""
 
 from workshop_utils import course
 

@@ -232,15 +232,16 @@ class Explorer:
             data = {"application/vnd.jupyter.widget-view+json": {
                 "version_major": 2, "version_minor": 0, "model_id": widget.model_id}}
             widget._handle_displayed()
-        text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", self.describe(self.state)))).strip()
-        data["text/plain"] = " ".join(filter(None, [self.title, f"({type(self).__name__}: "
-                                                    f"{', '.join(f'{k}={v!r}' for k, v in self.values.items())})",
-                                                    text]))
+        text = re.sub(r"<[^>]+>", " ", self.describe(self.state))
+        text = re.sub(r"\s+", " ", html.unescape(text)).strip()
+        values = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
+        data["text/plain"] = " ".join(filter(None, [self.title, f"({type(self).__name__}: {values})", text]))
         mime = "image/jpeg" if self.image_format == "jpeg" else "image/png"
         metadata = {}
         if self.png:
             data[mime] = base64.b64encode(self.png).decode("ascii")
-            metadata[mime] = {"width": int(self.figsize[0] * self.dpi), "height": int(self.figsize[1] * self.dpi)}
+            metadata[mime] = {"width": int(self.figsize[0] * self.dpi),
+                              "height": int(self.figsize[1] * self.dpi)}
         return data, metadata
 
     def __repr__(self) -> str:

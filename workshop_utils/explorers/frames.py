@@ -16,8 +16,15 @@ import html
 import io
 import re
 
-__all__ = ["FRAME_CONTROLS", "FRAME_BUDGET_BYTES", "export_frames", "frame_values", "caption_text", "restore",
-           "fit_budget"]
+__all__ = [
+    "FRAME_CONTROLS",
+    "FRAME_BUDGET_BYTES",
+    "export_frames",
+    "frame_values",
+    "caption_text",
+    "restore",
+    "fit_budget",
+]
 
 # Explorer class -> {control: number of frames}. Options controls (dropdowns, selection
 # sliders) get one frame per option; "preset" is KernelEditor's preset menu.
@@ -64,7 +71,9 @@ def frame_values(explorer, name: str, n: int = 0) -> tuple[list, list]:
         opts = [o for o in _options(ctl) if o != "custom"]
         return opts, [str(o) for o in opts]
     if name not in explorer.controls:
-        raise ValueError(f"{type(explorer).__name__} has no control {name!r}; it has {sorted(explorer.controls)}")
+        raise ValueError(
+            f"{type(explorer).__name__} has no control {name!r}; it has {sorted(explorer.controls)}"
+        )
     ctl = explorer.controls[name]
     if hasattr(ctl, "options") and not hasattr(ctl, "min"):
         return _options(ctl), _option_labels(ctl)
@@ -151,8 +160,13 @@ def export_frames(explorer, controls: dict | None = None, defaults: dict | None 
         return {"bytes": data, "format": fmt, "text": caption_text(explorer), "values": dict(explorer.values)}
 
     restore(explorer, defaults)
-    out = {"title": explorer.title or cls, "explorer": cls, "defaults": defaults, "default": frame(),
-           "controls": []}
+    out = {
+        "title": explorer.title or cls,
+        "explorer": cls,
+        "defaults": defaults,
+        "default": frame(),
+        "controls": [],
+    }
     for name, n in controls.items():
         vals, labels = frame_values(explorer, name, n)
         if name == "preset":
@@ -165,16 +179,27 @@ def export_frames(explorer, controls: dict | None = None, defaults: dict | None 
             _set(explorer, name, v)
             frames.append(frame())
         default_index = vals.index(default_value) if default_value in vals else 0
-        out["controls"].append({"name": name, "label": getattr(ctl, "description", name) or name,
-                                "values": vals, "labels": labels, "default_index": default_index,
-                                "frames": frames})
+        out["controls"].append(
+            {
+                "name": name,
+                "label": getattr(ctl, "description", name) or name,
+                "values": vals,
+                "labels": labels,
+                "default_index": default_index,
+                "frames": frames,
+            }
+        )
     restore(explorer, defaults)
     return out
 
 
 def frames_size(exported: dict) -> int:
     return len(exported["default"]["bytes"]) + sum(
-        len(f["bytes"]) for c in exported["controls"] for i, f in enumerate(c["frames"]) if i != c["default_index"])
+        len(f["bytes"])
+        for c in exported["controls"]
+        for i, f in enumerate(c["frames"])
+        if i != c["default_index"]
+    )
 
 
 def fit_budget(pages: list, budget: int = FRAME_BUDGET_BYTES) -> list:
@@ -182,6 +207,7 @@ def fit_budget(pages: list, budget: int = FRAME_BUDGET_BYTES) -> list:
 
     ``pages`` is the list of ``export_frames`` results of one page; changed in place.
     """
+
     def total():
         return sum(frames_size(e) for e in pages)
 
@@ -189,8 +215,9 @@ def fit_budget(pages: list, budget: int = FRAME_BUDGET_BYTES) -> list:
         # thin the control with the most frames
         best = max((c for e in pages for c in e["controls"]), key=lambda c: len(c["frames"]), default=None)
         if best is None or len(best["frames"]) <= 3:
-            raise ValueError(f"frames of one page take {total():,} bytes even at 3 frames a control; "
-                             f"budget {budget:,}")
+            raise ValueError(
+                f"frames of one page take {total():,} bytes even at 3 frames a control; budget {budget:,}"
+            )
         keep = {0, len(best["frames"]) - 1, best["default_index"]}
         keep |= set(range(0, len(best["frames"]), 2))
         if len(keep) == len(best["frames"]):
