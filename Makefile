@@ -13,7 +13,7 @@ KERNEL_NAME := Python 3 (Deep Learning Workshop)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: env lab test test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
-	bench release
+	bench release site test-site
 
 # pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
 # install here, and Python compiles what a lesson imports on first use anyway.
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config -typ
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	tools/install_torch.sh $(BIN)/python "$(TORCH)"
-	$(BIN)/python -m pip install -q --no-compile -e ".[lab,test]"
+	$(BIN)/python -m pip install -q --no-compile -e ".[lab,test,site]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "$(KERNEL_NAME)" >/dev/null
 	cp -R jupyter-config/share jupyter-config/etc $(VENV)/
 	@touch $@
@@ -119,6 +119,19 @@ assets: env
 
 clean:
 	rm -rf $(VENV) $(OLDEST) $(COLAB_ENV) .pytest_cache .ruff_cache
+
+# The course as a website (Sphinx + MyST-NB + sphinx-book-theme) in build/site: the notebooks
+# executed with the course cache ($$WORKSHOP_CACHE or the default one), code folded, explorer
+# pictures and frame players; build time and size go to benchmarks/RESULTS.md. Serve the folder
+# with any static server, e.g. python -m http.server -d build/site
+site: env
+	$(BIN)/python tools/build_site.py --out build/site --report build/site-report.json \
+		--results benchmarks/RESULTS.md
+
+# Every page of the built site in headless Chromium (tests/site_audit.py)
+test-site: env
+	COURSE_SITE_DIR=$(CURDIR)/build/site $(BIN)/python -m pytest -p no:cacheprovider \
+		tests/browser/test_site.py -k built_site
 
 bench: env
 	$(BIN)/python benchmarks/run.py

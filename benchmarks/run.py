@@ -414,7 +414,18 @@ def report(r: dict) -> str:
               ""]
     lines += first_open_section(r) + threads_section(r)
     lines += missed_targets(r)
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + site_block()
+
+
+SITE_BEGIN, SITE_END = "<!-- site: written by make site (tools/build_site.py) -->", "<!-- site end -->"
+
+
+def site_block() -> str:
+    """The course-site section that `make site` wrote into RESULTS.md, kept when bench rewrites it."""
+    old = OUT_MD.read_text() if OUT_MD.exists() else ""
+    if SITE_BEGIN in old and SITE_END in old:
+        return "\n" + old[old.index(SITE_BEGIN):old.index(SITE_END) + len(SITE_END)] + "\n"
+    return ""
 
 
 def first_open_section(r: dict) -> list:

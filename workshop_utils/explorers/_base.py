@@ -189,10 +189,35 @@ class Explorer:
         return [o[1] if isinstance(o, tuple) else o for o in options]
 
     # -- display -------------------------------------------------------------------
-    def _ipython_display_(self):
-        from IPython.display import display
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The live widget's view, plus the picture last drawn and its description as text.
 
-        display(self.widget)
+        JupyterLab, Colab and Binder render the widget view (it outranks the picture);
+        static renderers (nbconvert, GitHub, nbviewer, the course site) show the picture,
+        with the title and description as its text.
+        """
+        import base64
+        import html
+        import re
+
+        widget = self.widget
+        if hasattr(widget, "_repr_mimebundle_"):  # ipywidgets 8
+            data = dict(widget._repr_mimebundle_() or {})
+        else:  # ipywidgets 7: what its Widget._ipython_display_ publishes
+            data = {"application/vnd.jupyter.widget-view+json": {
+                "version_major": 2, "version_minor": 0, "model_id": widget.model_id}}
+            widget._handle_displayed()
+        text = re.sub(r"<[^>]+>", " ", self.caption(self.state))
+        text = re.sub(r"\s+", " ", html.unescape(text)).strip()
+        values = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
+        data["text/plain"] = " ".join(filter(None, [self.title, f"({type(self).__name__}: {values})", text]))
+        mime = "image/jpeg" if self.image_format == "jpeg" else "image/png"
+        metadata = {}
+        if self.picture:
+            data[mime] = base64.b64encode(self.picture).decode("ascii")
+            metadata[mime] = {"width": int(self.figsize[0] * self.dpi),
+                              "height": int(self.figsize[1] * self.dpi)}
+        return data, metadata
 
     def __repr__(self) -> str:
         vals = ", ".join(f"{k}={v!r}" for k, v in self.values.items())

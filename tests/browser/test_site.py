@@ -1,0 +1,125 @@
+"""The course site in headless Chromium (tests/site_audit.py says what each page must pass).
+
+* ``test_site_of_one_lesson`` (``make test``): builds a site of lesson 02 alone with
+  ``tools/build_site.py`` (executing the notebook in the course kernel, empty test cache),
+  serves it on 127.0.0.1 and audits its pages; then checks that a frame of the w₁, w₂, b
+  player is the live explorer's picture for the same values.
+* ``test_built_site`` (``make test-site``, after ``make site``): every page of the whole
+  site in ``$COURSE_SITE_DIR``, and the frame players the issue names.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from site_audit import audit_site  # noqa: E402
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+ARTIFACTS = ROOT / "tests" / "_artifacts" / "site"
+
+
+def _pixels(data: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path, sync_playwright_api):
+    with sync_playwright_api() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.slow
+def test_site_of_one_lesson(tmp_path, browser):
+    site, work = tmp_path / "site", tmp_path / "work"
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "build_site.py"),
+            "--only",
+            "02",
+            "--out",
+            str(site),
+            "--work",
+            str(work),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    found = audit_site(browser, site, screenshots=ARTIFACTS / "one-lesson")
+    assert not found["problems"], "\n".join(found["problems"])
+    page = found["pages"]["notebooks/02_weights_and_biases.html"]
+    assert page["players"] >= 1 and page["images"] >= 5
+    html = (site / "notebooks" / "02_weights_and_biases.html").read_text()
+    assert 'data-explorer="NeuronExplorer"' in html and "hide-input" in html
+
+    # a frame on the page is the live explorer's picture for the same values
+    from workshop_utils.explorers import neuron_explorer
+    from workshop_utils.neuron import ink_problem
+
+    manifest = json.loads((work / "site-exec" / "02_weights_and_biases" / "manifest.json").read_text())
+    entry = next(e for e in manifest["explorers"] if e["explorer"] == "NeuronExplorer")
+    ctl = next(c for c in entry["frames"]["controls"] if c["name"] == "w1")
+    frame = ctl["frames"][-1]
+    live = neuron_explorer(ink_problem(6, 7), **entry["values"])
+    live.update(**frame["values"])
+    built = (site / "_static" / "frames" / "02_weights_and_biases" / frame["file"]).read_bytes()
+    assert frame["values"]["w1"] == ctl["values"][-1] != entry["values"]["w1"]
+    assert np.array_equal(_pixels(built), _pixels(live.picture))
+
+
+NAMED_PLAYERS = {  # the issue's design-card controls, and the further explorers it asks for
+    "02_weights_and_biases": {"NeuronExplorer"},
+    "04_activation_functions": {"ActivationExplorer"},
+    "05_cnn_vs_vit": {"KernelEditor", "ConvGeometryExplorer"},
+    "06_softmax": {"LogitExplorer"},
+    "07_cross_entropy_vs_focal": {"FocalExplorer"},
+    "08_learning_loop": {"GradientDescentExplorer"},
+    "10_key_takeaways": {"WeightNoiseExplorer"},
+}
+
+
+def test_built_site(browser):
+    site = os.environ.get("COURSE_SITE_DIR")
+    if not site:
+        pytest.skip("audits the site that `make site` built: run `make test-site` (sets COURSE_SITE_DIR)")
+    site = Path(site)
+    assert (site / "index.html").is_file(), f"no site in {site}: run `make site` first"
+    found = audit_site(browser, site, screenshots=ARTIFACTS / "full")
+    assert not found["problems"], "\n".join(found["problems"])
+    assert len(found["pages"]) == 11
+    for stem, wanted in NAMED_PLAYERS.items():
+        html = (site / "notebooks" / f"{stem}.html").read_text()
+        for cls in wanted:
+            assert f'data-explorer="{cls}"' in html, f"{stem}: no frame player for {cls}"
+    for f in (site / "_static" / "frames").iterdir():
+        size = sum(p.stat().st_size for p in f.iterdir())
+        assert size <= 1_500_000, f"{f.name}: {size:,} bytes of frames"
+    (ARTIFACTS / "full").mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "full" / "audit.json").write_text(json.dumps(found["pages"], indent=1))

@@ -1,0 +1,190 @@
+"""The course site's pieces without a browser: the explorer's richer display, its frames, contrast.
+
+The site itself is built and opened in Chromium by tests/browser/test_site.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def _pixels(data: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+@pytest.fixture(scope="module")
+def problem():
+    from workshop_utils.neuron import ink_problem
+
+    return ink_problem(6, 7)
+
+
+def _neuron(problem):
+    from workshop_utils.explorers import neuron_explorer
+
+    return neuron_explorer(problem, w1=0.0, w2=-1.0, b=0.5)  # as lesson 02 shows it
+
+
+def test_display_carries_widget_view_and_picture(problem):
+    ex = _neuron(problem)
+    data, meta = ex._repr_mimebundle_()
+    assert data[WIDGET]["model_id"] == ex.widget.model_id  # JupyterLab / Colab: the live widget
+    assert np.array_equal(_pixels(base64.b64decode(data["image/png"])), _pixels(ex.picture))  # static pages
+    assert ex.title in data["text/plain"] and "accuracy" in data["text/plain"]  # its description as text
+    assert meta["image/png"] == {"width": int(ex.figsize[0] * ex.dpi), "height": int(ex.figsize[1] * ex.dpi)}
+    ex.update(w1=1.0)  # the picture follows the explorer
+    data2, _ = ex._repr_mimebundle_()
+    assert data2["image/png"] != data["image/png"] and "w1=1.0" in data2["text/plain"]
+
+
+def test_jpeg_explorer_display_is_image_jpeg():
+    from workshop_utils.explorers import kernel_editor
+
+    data, meta = kernel_editor()._repr_mimebundle_()
+    assert "image/jpeg" in data and "image/png" not in data and WIDGET in data
+    assert base64.b64decode(data["image/jpeg"])[:2] == b"\xff\xd8"
+
+
+@pytest.mark.slow
+def test_display_in_a_kernel_gives_widget_and_picture():
+    """What a notebook stores: one output with the widget view and the PNG (nbclient, course kernel)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("from workshop_utils.explorers import focal_explorer\nfocal_explorer()")
+        ]
+    )
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outs = nb.cells[0].outputs
+    assert len(outs) == 1, [o.get("data", {}).keys() for o in outs]
+    assert {WIDGET, "image/png", "text/plain"} <= set(outs[0]["data"])
+    assert base64.b64decode(outs[0]["data"]["image/png"])[:4] == b"\x89PNG"
+
+
+def test_frames_are_the_live_explorers_pictures(problem):
+    from workshop_utils.explorers.frames import export_frames
+
+    ex = _neuron(problem)
+    exported = export_frames(ex, {"w1": 5, "b": 3})
+    assert ex.values == {"w1": 0.0, "w2": -1.0, "b": 0.5}  # left at its defaults
+    w1 = exported["controls"][0]
+    assert w1["values"][0] == -2.0 and w1["values"][-1] == 2.0 and 0.0 in w1["values"]
+    assert w1["values"][w1["default_index"]] == 0.0
+    fresh = _neuron(problem)
+    for ctl in exported["controls"]:
+        for value, frame in zip(ctl["values"], ctl["frames"]):
+            assert frame["values"][ctl["name"]] == value
+            fresh.update(**frame["values"])
+            assert np.array_equal(_pixels(frame["bytes"]), _pixels(fresh.picture)), (ctl["name"], value)
+            assert frame["text"] and "accuracy" in frame["text"]
+    texts = {f["text"] for f in w1["frames"]}
+    assert len(texts) == len(w1["frames"])  # each frame its own description
+
+
+def test_preset_frames_of_the_kernel_editor_are_its_pictures():
+    from workshop_utils.explorers import kernel_editor
+    from workshop_utils.explorers.frames import export_frames
+
+    ex = kernel_editor()
+    exported = export_frames(ex)
+    presets = exported["controls"][0]
+    assert presets["name"] == "preset" and "custom" not in presets["values"]
+    fresh = kernel_editor()
+    for value, frame in zip(presets["values"], presets["frames"]):
+        fresh.apply_preset(value)
+        assert frame["bytes"] == fresh.picture and frame["format"] == "jpeg"
+        assert value in frame["text"]
+
+
+def test_frame_values_and_bad_control(problem):
+    from workshop_utils.explorers import focal_explorer
+    from workshop_utils.explorers.frames import frame_values
+
+    ex = focal_explorer()
+    vals, labels = frame_values(ex, "gamma", 11)
+    ctl = ex.controls["gamma"]
+    assert vals[0] == ctl.min and vals[-1] == ctl.max and ctl.value in vals
+    assert all(ctl.min <= v <= ctl.max for v in vals) and len(labels) == len(vals)
+    with pytest.raises(ValueError, match="has no control 'gama'"):
+        frame_values(ex, "gama")
+
+
+def test_fit_budget_thins_frames_keeping_ends_and_default():
+    from workshop_utils.explorers.frames import fit_budget, frames_size
+
+    def frame(n):
+        return {"bytes": b"x" * n, "format": "png", "text": "", "values": {}}
+
+    page = [
+        {
+            "default": frame(100),
+            "controls": [
+                {
+                    "name": "a",
+                    "values": list(range(11)),
+                    "labels": [str(i) for i in range(11)],
+                    "default_index": 3,
+                    "frames": [frame(100) for _ in range(11)],
+                }
+            ],
+        }
+    ]
+    assert frames_size(page[0]) == 1100
+    fit_budget(page, budget=700)
+    ctl = page[0]["controls"][0]
+    assert frames_size(page[0]) <= 700
+    assert ctl["values"][0] == 0 and ctl["values"][-1] == 10 and ctl["values"][ctl["default_index"]] == 3
+    with pytest.raises(ValueError, match="budget"):
+        fit_budget(page, budget=250)
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_contrast_formula():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)  # WCAG's classic borderline grey
+
+
+def test_site_text_colours_meet_wcag_aa():
+    """Every colour the site's stylesheet sets for text reaches 4.5:1 on the white page."""
+    css = (ROOT / "website" / "_static" / "course.css").read_text()
+    text_colours = re.findall(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{6})", css)
+    assert text_colours, "no text colour found in course.css"
+    for c in text_colours:
+        assert contrast(c, "#ffffff") >= 4.5, c
+
+
+def test_palette_contrast_on_white():
+    """The course palette on the figures' white background, WCAG's 3:1 for graphics (1.4.11).
+
+    The dark half of Okabe-Ito (blue, green, vermillion, black) meets it and is what lines and
+    text use; the light half (orange, sky blue, yellow, reddish purple) does not, and serves as
+    fills and markers that sit next to a darker edge or a legend.
+    """
+    from workshop_utils.plotting import COLORS
+
+    ratios = {name: contrast(c, "#ffffff") for name, c in COLORS.items()}
+    assert {n for n, r in ratios.items() if r >= 3.0} >= {"blue", "green", "red", "black"}, ratios
