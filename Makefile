@@ -13,7 +13,7 @@ KERNEL_NAME := Python 3 (Deep Learning Workshop)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: env lab test test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
-	bench release
+	bench release wheelhouse check-wheelhouse
 
 env: $(STAMP)
 
@@ -45,6 +45,7 @@ test:
 
 test-current: env
 	$(BIN)/python -m ruff check .
+	$(BIN)/python -m workshop_utils.check
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		-p no:cacheprovider --ignore=tests/ecosystem tests notebooks
 
@@ -120,3 +121,23 @@ clean:
 
 bench: env
 	$(BIN)/python benchmarks/run.py
+
+# For a room with weak Wi-Fi (not part of make test: it downloads about a gigabyte):
+# every wheel the lean learner install needs -- the package with its `lab` extra and a CPU
+# torch, no test tools -- in one folder, for this machine's platform and Python. Wheels for
+# another platform: WHEEL_ARGS="--platform win_amd64 --python-version 3.11" (learners/setup.md).
+# Learners then install with  pip install --no-index --find-links wheelhouse "workshop_utils[lab]"
+WHEELHOUSE ?= wheelhouse
+WHEEL_ARGS ?=
+wheelhouse:
+	tools/wheelhouse.sh $(PYTHON) $(WHEELHOUSE) $(WHEEL_ARGS)
+
+# The proof: a fresh environment installed from the folder alone (no package index), then
+# the learner's setup check run there, outside the source tree so the installed copy is used.
+WHEELHOUSE_VENV ?= .venv-wheelhouse
+check-wheelhouse:
+	@test -d $(WHEELHOUSE) || { echo "no $(WHEELHOUSE)/ here: run make wheelhouse first"; exit 2; }
+	rm -rf $(WHEELHOUSE_VENV)
+	$(PYTHON) -m venv $(WHEELHOUSE_VENV)
+	$(WHEELHOUSE_VENV)/bin/python -m pip install -q --no-index --find-links $(WHEELHOUSE) "workshop_utils[lab]"
+	cd $(WHEELHOUSE_VENV) && bin/python -m workshop_utils.check
