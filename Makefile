@@ -132,12 +132,14 @@ WHEEL_ARGS ?=
 wheelhouse:
 	tools/wheelhouse.sh $(PYTHON) $(WHEELHOUSE) $(WHEEL_ARGS)
 
-# The proof: a fresh environment installed from the folder alone (no package index), then
-# the learner's setup check run there, outside the source tree so the installed copy is used.
+# The proof: a fresh environment installed from the folder alone (no package index, and no
+# pip configuration that could add other folders), then the learner's setup check run there
+# with an empty course cache, outside the source tree so that the installed copy is checked.
 WHEELHOUSE_VENV ?= .venv-wheelhouse
 check-wheelhouse:
 	@test -d $(WHEELHOUSE) || { echo "no $(WHEELHOUSE)/ here: run make wheelhouse first"; exit 2; }
 	rm -rf $(WHEELHOUSE_VENV)
 	$(PYTHON) -m venv $(WHEELHOUSE_VENV)
-	$(WHEELHOUSE_VENV)/bin/python -m pip install -q --no-index --find-links $(WHEELHOUSE) "workshop_utils[lab]"
-	cd $(WHEELHOUSE_VENV) && bin/python -m workshop_utils.check
+	env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null \
+		$(WHEELHOUSE_VENV)/bin/python -m pip install -q --no-index --find-links $(WHEELHOUSE) "workshop_utils[lab]"
+	cd $(WHEELHOUSE_VENV) && WORKSHOP_CACHE="$(CURDIR)/$(WHEELHOUSE_VENV)/course-cache" bin/python -m workshop_utils.check
