@@ -47,15 +47,22 @@ def timings(results_path: Path = RESULTS) -> str:
         "each notebook run top to bottom in a fresh kernel, headless. The first run starts from an empty "
         "cache (MNIST-5k parsed, lesson 05's two models trained); later runs load them.",
         "",
-        "| notebook | first run (s) | later runs (s) | kernel peak memory (MB) |",
-        "|---|---|---|---|",
+        "| notebook | first run (s) | later runs (s) | kernel peak memory (MB) | in the browser (s) |",
+        "|---|---|---|---|---|",
     ]
+    browser = res.get("browser", {}).get("notebooks", {})
     for name in sorted(later):
+        t = browser.get(name, {}).get("timings_s", {})
+        shown = f"{t['open_s']:.0f} + {t['run_all_s']:.0f}" if t else "–"
         lines.append(f"| {name} | {first[name]['seconds']:.1f} | {later[name]['seconds']:.1f} | "
-                     f"{max(first[name]['peak_rss_mb'], later[name]['peak_rss_mb']):.0f} |")
+                     f"{max(first[name]['peak_rss_mb'], later[name]['peak_rss_mb']):.0f} | {shown} |")
     tot_first = sum(v["seconds"] for v in first.values())
     tot_later = sum(v["seconds"] for v in later.values())
-    lines.append(f"| **all ten** | **{tot_first:.0f}** | **{tot_later:.0f}** | |")
+    lines.append(f"| **all ten** | **{tot_first:.0f}** | **{tot_later:.0f}** | | |")
+    if browser:
+        lines += ["", "In the browser: the browser tests' timings (`results.json` → `browser`; JupyterLab "
+                  "started by `make lab`, headless Chromium, a later run): seconds to open the notebook + "
+                  "seconds from *Run All* until the kernel is idle again."]
     models = res.get("models", {})
     parts = []
     for key, label in (("cnn", "the CNN"), ("vit", "the ViT")):
