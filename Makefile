@@ -13,7 +13,7 @@ KERNEL_NAME := Python 3 (Deep Learning Workshop)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: env lab test test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
-	bench release site test-site
+	bench release site test-site wheelhouse check-wheelhouse
 
 # pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
 # install here, and Python compiles what a lesson imports on first use anyway.
@@ -47,6 +47,7 @@ test:
 
 test-current: env
 	$(BIN)/python -m ruff check .
+	$(BIN)/python -m workshop_utils.check
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		-p no:cacheprovider --ignore=tests/ecosystem tests notebooks
 
@@ -135,3 +136,25 @@ test-site: env
 
 bench: env
 	$(BIN)/python benchmarks/run.py
+
+# For a room with weak Wi-Fi (not part of make test: it downloads about a gigabyte):
+# every wheel the lean learner install needs -- the package with its `lab` extra and a CPU
+# torch, no test tools -- in one folder, for this machine's platform and Python. Wheels for
+# another platform: WHEEL_ARGS="--platform win_amd64 --python-version 3.11" (learners/setup.md).
+# Learners then install with  pip install --no-index --find-links wheelhouse "workshop_utils[lab]"
+WHEELHOUSE ?= wheelhouse
+WHEEL_ARGS ?=
+wheelhouse:
+	tools/wheelhouse.sh $(PYTHON) $(WHEELHOUSE) $(WHEEL_ARGS)
+
+# The proof: a fresh environment installed from the folder alone (no package index, and no
+# pip configuration that could add other folders), then the learner's setup check run there
+# with an empty course cache, outside the source tree so that the installed copy is checked.
+WHEELHOUSE_VENV ?= .venv-wheelhouse
+check-wheelhouse:
+	@test -d $(WHEELHOUSE) || { echo "no $(WHEELHOUSE)/ here: run make wheelhouse first"; exit 2; }
+	rm -rf $(WHEELHOUSE_VENV)
+	$(PYTHON) -m venv $(WHEELHOUSE_VENV)
+	env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null \
+		$(WHEELHOUSE_VENV)/bin/python -m pip install -q --no-index --find-links $(WHEELHOUSE) "workshop_utils[lab]"
+	cd $(WHEELHOUSE_VENV) && WORKSHOP_CACHE="$(CURDIR)/$(WHEELHOUSE_VENV)/course-cache" bin/python -m workshop_utils.check
