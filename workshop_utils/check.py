@@ -229,7 +229,7 @@ def render_explorer() -> bytes:
 
     ex = activation_explorer()
     ex.update(w=2.0)
-    return ex.png
+    return ex.picture
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
