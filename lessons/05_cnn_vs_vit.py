@@ -619,14 +619,14 @@ check_attention(my_attention);
 # $AV$ are the usual slips.
 # </details>
 
-# %% [markdown] tags=["exercise"]
+# %% [markdown]
 # ### Train the tiny ViT on the same digits
 #
 # Same split, same optimiser, same kind of augmentation (`VIT_RECIPE`: shifts ±2 px, rotations
 # ±10°, zooms ±10 %, label smoothing 0.1, batches of 128, 20 epochs); about 35 s on a 2-core CPU, and
 # cached like the CNN:
 
-# %% tags=["exercise"]
+# %% tags=["demo"]
 print(VIT_RECIPE)
 torch.manual_seed(0)
 vit = TinyViT(**VIT_CONFIG)
