@@ -433,11 +433,11 @@ patches
 # %% [markdown]
 # ### Embed: linear projection, CLS token and positions
 #
-# Each patch vector $x_i \in \mathbb{R}^{p^2}$ is projected to $d$ numbers, $W_E x_i + b_E$: the
-# $Wx + b$ of lessons 02–03, with $W_E$ of shape $d \times p^2$. For all patches at once, stacked
+# Each patch vector $x_i \in \mathbb{R}^{p^2}$ is projected to $D$ numbers, $W_E x_i + b_E$: the
+# $Wx + b$ of lessons 02–03, with $W_E$ of shape $D \times p^2$. For all patches at once, stacked
 # as the rows of $P$, that is `P @ W_E.T + b_E`. A learned **CLS token** is put in front, and a
 # learned **position embedding** is added to every token (attention itself does not know where a
-# patch came from). Our tiny ViT uses $p = 7$ and $d = 64$ (the token width): 16 patches + CLS =
+# patch came from). Our tiny ViT uses $p = 7$ and $D = 64$ (the token width): 16 patches + CLS =
 # 17 tokens of 64 numbers. We take a fresh, untrained ViT and compute its tokens by hand:
 
 # %% tags=["demo"]
@@ -449,7 +449,7 @@ cls_token, pos = vit.cls.detach().numpy()[0], vit.pos.detach().numpy()[0]       
 tokens = np.concatenate([cls_token, P @ W_E.T + b_E]) + pos                       # 17×64
 tokens_torch = vit.stages(torch.tensor(x0)[None, None])["tokens"][0].detach().numpy()
 assert np.allclose(tokens, tokens_torch, atol=1e-6)
-print("tokens:", tokens.shape, "(CLS + 16 patches, d = 64) | numpy == torch ✓")
+print("tokens:", tokens.shape, "(CLS + 16 patches, D = 64) | numpy == torch ✓")
 
 
 # %% [markdown]

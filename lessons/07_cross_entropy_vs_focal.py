@@ -289,12 +289,18 @@ plt.show()
 # So 1 → 2 adds the class weights, and 2 → 3 adds only the focusing factor. Each run is 8
 # epochs of AdamW (learning rate 3·10⁻³, batches of 64, no augmentation, no label smoothing).
 #
-# **Caching.** To keep this notebook quick, each trained model is stored with
-# `models.cached_weights` under a key that names the loss, the settings and a version. The
-# three models for these settings ship with the course, so the cell loads them; a few
-# seconds each to train here. Set the environment variable `WORKSHOP_RETRAIN=1` (or change
-# `SEED`) to train them again. The numbers
-# in the table are computed below, in every run, from the three models of this run.
+# The three trained models for these settings ship with the course, so the cell below loads
+# them instead of training (trained here, they take a few seconds each). The numbers in the
+# table are computed below, in every run, from the three models.
+#
+# <details>
+# <summary>For instructors: where the models come from</summary>
+#
+# Each model is stored with `models.cached_weights` under a key that names the loss, the
+# settings and a version; the course ships the three for these settings. Setting the
+# environment variable `WORKSHOP_RETRAIN=1` before starting JupyterLab (or changing `SEED`)
+# trains them again, here.
+# </details>
 
 # %% tags=["demo"]
 from torch import nn
@@ -389,7 +395,8 @@ plt.show()
 # ## Coding Exercise 7.1 · Focal loss
 #
 # Write `my_focal_loss(z, y, gamma, alpha)`: the mean over the batch of
-# $-\alpha_{y}\,(1 - \hat y_t)^\gamma \log \hat y_t$, from logits `z` (N×C), class indices
+# $-\alpha_t\,(1 - \hat y_t)^\gamma \log \hat y_t$, where $t$ is the example's true class
+# (the one term of the sum above with $y_t = 1$), from logits `z` (N×C), class indices
 # `y` (N,), a number `gamma` and one weight per class `alpha` (C,). Take $\log \hat y$ from
 # a log-softmax: the checker also tries logits of ±10,000.
 
