@@ -189,3 +189,59 @@ def test_each_lesson_ends_with_a_quiz_question_whose_answer_is_right(path):
     assert qz.answer(0, q["answer"]) is True and qz.score == 1
     wrong = (q["answer"] + 1) % len(q["options"])
     assert qz.answer(0, wrong) is False and qz.score == 0
+
+
+# --------------------------------------------------------------------------- presenter mode
+def _names(source: str) -> tuple[set, set]:
+    """(names a cell binds, names it reads) at any depth, by its syntax tree."""
+    import textwrap
+
+    src = "\n".join(ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!")))
+    tree = ast.parse(textwrap.dedent(src))
+    bound, read = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return bound, read
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_demo_only_lesson_needs_nothing_from_the_exercises(path):
+    import present
+
+    nb = _nb(path)
+    demo = present.demo_only(nb)
+    kept = [c for c in demo.cells if c.cell_type == "code"]
+    assert kept and all(set(c.metadata["tags"]) & {"setup", "demo"} for c in kept)
+    text = "\n".join(c.source for c in demo.cells)
+    for words in ("## Coding Exercise", "your code here", "Checkpoint", "Show a solution", "quiz("):
+        assert words not in text, words
+    assert "[![Open In Colab]" not in text
+    assert len([c for c in demo.cells if "Interactive Demo" in c.source]) == \
+        len([c for c in nb.cells if "Interactive Demo" in c.source])
+    # a name that only the exercises bind must not be read by what presenter mode runs
+    bound_demo, read_demo = set(), set()
+    for c in kept:
+        b, r = _names(c.source)
+        bound_demo |= b
+        read_demo |= r
+    bound_ex = set()
+    for c in nb.cells:
+        if c.cell_type == "code" and not set(c.metadata["tags"]) & {"setup", "demo"}:
+            bound_ex |= _names(c.source)[0]
+    assert not (bound_ex - bound_demo) & read_demo
+
+
+def test_presenter_refuses_a_code_cell_without_a_role(tmp_path):
+    import present
+
+    nb = _nb(NOTEBOOKS[0])
+    nb.cells.append(nbformat.v4.new_code_cell("print('untagged')"))
+    with pytest.raises(ValueError, match="has no role tag"):
+        present.demo_only(nb)
+    written = present.build(tmp_path / "presenter")
+    assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
