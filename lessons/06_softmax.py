@@ -242,8 +242,8 @@ explorer
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5 · Softmax on a trained network's answers
 #
-# The course's small CNN (lesson 05, `pretrained_cnn`, trained once and then loaded from a
-# cache) ends with a dense layer that gives 10 logits per image, one per digit. Softmax
+# The course's small CNN (lesson 05's network and recipe, `pretrained_cnn`; its trained
+# weights ship with the course) ends with a dense layer that gives 10 logits per image, one per digit. Softmax
 # turns them into the network's probabilities. Here it is on 1,000 real test digits it
 # never saw in training.
 
