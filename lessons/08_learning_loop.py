@@ -397,10 +397,11 @@ print(f"held-out accuracy after 4 epochs: {history['acc'][-1]:.1%}")
 # - batch size 8 vs 512 with the same epochs: more, noisier steps vs fewer, smoother ones;
 # - the SmallCNN of lesson 05: several times slower per epoch than the small network.
 #
-# ⏳ Each press holds this notebook until training ends (the progress bar counts the epochs).
-# The small network takes a second or two per epoch. The SmallCNN takes a few seconds per
-# epoch, more at small batches: at batch 8 for 10 epochs, expect about a minute on a 2-core
-# laptop and longer on a shared hub, so try it last, with few epochs.
+# ⏳ Each press holds this notebook until training ends: the explorer first says how many
+# seconds it expects on your machine, and the progress bar counts the epochs. The small
+# network takes a second or two per epoch. The SmallCNN takes a few seconds per epoch, more
+# at small batches: at batch 8 for 10 epochs, expect about a minute on a 2-core laptop and
+# longer on a shared hub, so try it last, with few epochs.
 
 # %% tags=["demo"]
 from workshop_utils.explorers import training_explorer
