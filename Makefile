@@ -12,7 +12,7 @@ JOBS ?= 2
 KERNEL_NAME := Python 3 (Deep Learning Workshop)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: env lab test test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
+.PHONY: env lab present test test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
 	bench release site test-site wheelhouse check-wheelhouse
 
 # pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config -typ
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	tools/install_torch.sh $(BIN)/python "$(TORCH)"
-	$(BIN)/python -m pip install -q --no-compile -e ".[lab,test,site]"
+	$(BIN)/python -m pip install -q --no-compile -e ".[lab,test,site,present]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "$(KERNEL_NAME)" >/dev/null
 	cp -R jupyter-config/share jupyter-config/etc $(VENV)/
 	@touch $@
@@ -32,6 +32,15 @@ $(STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config -typ
 LAB_ARGS ?=
 lab: env
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/01_input_to_tensor.ipynb
+
+# Presenter mode, for projecting: Voilà serves a demo-only copy of each lesson
+# (tools/present.py writes them to presenter/ from the cells' tags): the text, the figures
+# and the live explorers, no code, no exercises. PRESENT_ARGS passes options to Voilà,
+# e.g. PRESENT_ARGS="--no-browser --port=8867"
+PRESENT_ARGS ?=
+present: env
+	$(BIN)/python tools/present.py
+	$(BIN)/voila $(PRESENT_ARGS) presenter/
 
 # tests/ includes tests/browser: every notebook in JupyterLab + Debian's Chromium (skipped,
 # saying how to install it, where chromium is missing); screenshots and slider latencies

@@ -2,9 +2,25 @@
 # jupyter:
 #   workshop:
 #     file: 03_layers.ipynb
+#     schedule:
+#       exercises:
+#       - core: true
+#         id: '3.1'
+#         minutes: 5
+#       - core: true
+#         id: '3.2'
+#         minutes: 10
+#       - core: false
+#         id: '3.3'
+#         minutes: 5
+#       teach: 20
+#       three_hour:
+#         minutes: 15
+#         plan: sections 1-3 and Demo 3.1; section 5 shown, not run line by line; exercises
+#           as homework
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 03 · Layers in a network
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dl-math-workshop/deep-learning-workshop/blob/v0.1.0/notebooks/03_layers.ipynb)
@@ -24,9 +40,10 @@
 # - count the parameters of a stack of layers;
 # - train a linear classifier on real digits and read its weights as templates.
 #
-# **Time:** about 40 minutes. **Prerequisites:** lesson 02 (the neuron $z = w \cdot x + b$), numpy's `@` and `.reshape`.
+# **Time:** about 40 minutes: 20 teaching and demos, 15 core exercises, 5 optional.
+# **Prerequisites:** lesson 02 (the neuron $z = w \cdot x + b$), numpy's `@` and `.reshape`.
 
-# %%
+# %% tags=["setup"]
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -52,14 +69,14 @@ from workshop_utils.data import load_mnist5k
 from workshop_utils.layers import init_linear
 from workshop_utils.plotting import image_grid
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · From image to vector: flatten
 #
 # A linear layer takes a vector. A 28×28 grayscale digit $X$ becomes one by reading its
 # rows one after another: $x = \mathrm{vec}(X) \in \mathbb{R}^{784}$, where pixel
 # $(r, c)$ lands at position $28r + c$. Nothing is lost, only the arrangement changes.
 
-# %%
+# %% tags=["demo"]
 digits = load_mnist5k(seed=0)
 X_img = digits.X_train[0].astype(np.float64) / 255.0     # one real digit, values in [0, 1]
 x = X_img.reshape(-1)                                    # row after row
@@ -70,7 +87,7 @@ r, c = 10, 15
 assert x[28 * r + c] == X_img[r, c]
 print(f"pixel ({r}, {c}) is entry {28 * r + c} of x ✓ | numpy reshape == torch flatten ✓")
 
-# %%
+# %% tags=["demo"]
 fig, (ax_img, ax_vec) = plt.subplots(1, 2, figsize=(9, 2.2), gridspec_kw={"width_ratios": [1, 6]})
 ax_img.imshow(X_img, cmap="gray")
 ax_img.set_title("X: 28×28")
@@ -81,7 +98,7 @@ ax_vec.set_xlabel("position in x (each row of X is one stretch of 28)")
 ax_vec.set_title("x = vec(X): 784 numbers in a line")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2 · One layer: $y = f(Wx + b)$
 #
 # $$\boxed{y = f(Wx + b)}$$
@@ -95,7 +112,7 @@ plt.show()
 # $y_j = W_{j,:} \cdot x + b_j$. Let's build a layer with $d_{\text{out}} = 10$ (one output
 # per digit class), starting from small random weights the way PyTorch does.
 
-# %%
+# %% tags=["demo"]
 d_in, d_out = 784, 10
 W, b = init_linear(d_in, d_out, seed=0)      # W: 10×784, b: 10, uniform in ±1/√784
 y = W @ x + b
@@ -112,7 +129,7 @@ with torch.no_grad():
 assert np.allclose(y, y_torch)
 print("numpy W @ x + b == nn.Linear(784, 10) ✓")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3 · A batch at once: $XW^\top + b$
 #
 # Networks process many images at once. Stack $N$ flattened images as the **rows** of a
@@ -124,7 +141,7 @@ print("numpy W @ x + b == nn.Linear(784, 10) ✓")
 # where numpy *broadcasts* $b$: it is added to every row. This is the form `nn.Linear`
 # computes.
 
-# %%
+# %% tags=["demo"]
 X_batch = digits.X_train[:32].reshape(32, -1).astype(np.float64) / 255.0   # N×784
 Y = X_batch @ W.T + b
 print("X", X_batch.shape, "@ W.T", W.T.shape, "+ b", b.shape, "→ Y", Y.shape)
@@ -135,7 +152,7 @@ assert np.allclose(Y, Y_loop) and np.allclose(Y, Y_torch)
 print("batch == one-by-one == nn.Linear ✓")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4 · Counting parameters
 #
 # A layer $d_{\text{in}} \to d_{\text{out}}$ learns $d_{\text{out}} \cdot d_{\text{in}}$
@@ -143,7 +160,7 @@ print("batch == one-by-one == nn.Linear ✓")
 # layers, the output of one is the input of the next, so a network is described by its
 # list of widths, e.g. `[784, 128, 64, 10]`:
 
-# %%
+# %% tags=["demo"]
 def n_params(d_in, d_out):
     return d_out * d_in + d_out
 
@@ -165,12 +182,12 @@ assert total == torch_total == 109_386
 # Only a few neurons of each layer are drawn; every neuron of a layer connects to every
 # neuron of the next, and each connection is one weight.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.figures.layers import layers_figure
 
 display(layers_figure(widths))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive Demo 3.1 · Layer builder
 #
 # Choose how many hidden layers there are and how wide each one is. The diagram, the table
@@ -180,13 +197,13 @@ display(layers_figure(widths))
 # - Double the width of $h_1$. By how much does the total grow? And if you double $h_2$?
 # - Set a hidden width to 1: the whole digit must squeeze through a single number.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.explorers import layer_builder
 
 builder = layer_builder()
 builder
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5 · A one-layer classifier on real digits
 #
 # The simplest digit classifier is one linear layer 784 → 10: output $j$ is a score for
@@ -195,7 +212,7 @@ builder
 # learning loop of lesson 08) and measure the accuracy on 1,000 digits it never sees.
 # It takes a few seconds.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.training import evaluate, fit
 
 X_train, y_train, X_test, y_test = digits.tensors(flatten=True)    # N×784 floats in [0, 1]
@@ -213,7 +230,7 @@ print(f"held-out accuracy of one linear layer: {evaluate(classifier, X_test, y_t
 # The trained layer is nothing but its numbers. Computing the scores ourselves with numpy
 # gives the same predictions:
 
-# %%
+# %% tags=["demo"]
 W_trained = classifier.weight.detach().numpy()       # 10×784
 b_trained = classifier.bias.detach().numpy()         # 10
 scores = X_test.numpy() @ W_trained.T + b_trained    # 1000×10
@@ -229,13 +246,13 @@ print(f"accuracy {np.mean(pred == y_test.numpy()):.1%} (numpy) ✓")
 # one (ink there lowers it). The rows look like blurry **templates** of the digits: a
 # linear layer scores an image by how well it matches each template.
 
-# %%
+# %% tags=["demo"]
 templates = W_trained.reshape(10, 28, 28)
 lim = np.abs(templates).max()
 display(image_grid(templates, titles=[f"row {j}: digit {j}" for j in range(10)], ncols=5, size=1.6,
                    cmap="PuOr_r", vmin=-lim, vmax=lim, suptitle="the 10 rows of W as 28×28 images"))
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 3.1 · The shapes of $W$ and $b$
 #
 # Write `my_layer_params(d_in, d_out)` that returns a weight matrix `W` and a bias vector
@@ -244,7 +261,7 @@ display(image_grid(templates, titles=[f"row {j}: digit {j}" for j in range(10)],
 # random, so that the neurons start different (equal weights would stay equal forever);
 # small, so that the outputs do not saturate; and `b` zeros (unlike `init_linear` above).
 
-# %%
+# %% tags=["exercise"]
 rng = np.random.default_rng(0)
 
 
@@ -258,7 +275,12 @@ from workshop_utils.checks import check_layer_params
 check_layer_params(my_layer_params)
 
 
-# %% [markdown]
+# %% [markdown] tags=["check"]
+# ✅ Checkpoint 3.1 — pause here until the checker above prints ✓. If it names a mistake,
+# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
+# solution below.
+
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -274,13 +296,13 @@ check_layer_params(my_layer_params)
 # ```
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 3.2 · A batched linear layer
 #
 # Write `my_linear_batch(X, W, b)` for a batch `X` of shape N×d_in, returning the N×d_out
 # outputs $XW^\top + b$ (row $i$ is $Wx_i + b$). No loops needed.
 
-# %%
+# %% tags=["exercise"]
 def my_linear_batch(X, W, b):
     # your code here
     return None
@@ -291,7 +313,12 @@ from workshop_utils.checks import check_linear_batch
 check_linear_batch(my_linear_batch)
 
 
-# %% [markdown]
+# %% [markdown] tags=["check"]
+# ✅ Checkpoint 3.2 — pause here until the checker above prints ✓. If it names a mistake,
+# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
+# solution below.
+
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -304,13 +331,13 @@ check_linear_batch(my_linear_batch)
 # side of $W$. The checker tells them apart.
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 3.3 · Counting parameters
 #
 # Write `my_count_parameters(widths)` that returns the number of weights and biases of a
 # stack of linear layers with the given widths, e.g. `[784, 128, 64, 10]` → 109,386.
 
-# %%
+# %% tags=["exercise"]
 def my_count_parameters(widths):
     # your code here
     return None
@@ -320,7 +347,7 @@ from workshop_utils.checks import check_count_parameters
 
 check_count_parameters(my_count_parameters)
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -331,7 +358,24 @@ check_count_parameters(my_count_parameters)
 # ```
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["check"] slideshow={"slide_type": "slide"}
+# ## Check yourself
+#
+# One question on this lesson: click an answer to get a ✓ or ✗ and the reason.
+
+# %% tags=["check"]
+from workshop_utils.explorers import quiz
+
+quiz([dict(
+    section="03 · Layers in a network",
+    question="A dense layer y = Wx + b takes 784 inputs to 128 outputs. W has "
+             "shape …",
+    options=["(784, 128)", "(128, 784)", "(128,)", "(784, 784)"],
+    answer=1,
+    explanation="W is d_out × d_in: one row of 784 weights per output. PyTorch's "
+                "nn.Linear(784, 128).weight has this shape too.")])
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key takeaways
 #
 # - A layer computes $y = f(Wx + b)$ with $x \in \mathbb{R}^{d_{\text{in}}}$,

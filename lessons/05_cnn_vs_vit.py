@@ -2,9 +2,31 @@
 # jupyter:
 #   workshop:
 #     file: 05_cnn_vs_vit.ipynb
+#     schedule:
+#       exercises:
+#       - core: true
+#         id: '5.1'
+#         minutes: 5
+#       - core: false
+#         id: '5.2'
+#         minutes: 5
+#       - core: true
+#         id: '5.3'
+#         minutes: 5
+#       - core: false
+#         id: '5.4'
+#         minutes: 5
+#       - core: false
+#         id: '5.5'
+#         minutes: 10
+#       teach: 30
+#       three_hour:
+#         minutes: 20
+#         plan: Demos 5.1, 5.4 and 5.5 with the section 5.3 comparison; the shipped
+#           weights, no training
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 05 · Architectures: CNNs vs. ViTs
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dl-math-workshop/deep-learning-workshop/blob/v0.1.0/notebooks/05_cnn_vs_vit.ipynb)
@@ -27,10 +49,11 @@
 #   keys, not a convolution kernel);
 # - train a small CNN and a tiny ViT and compare parameters, training time and accuracy.
 #
-# **Time:** about 60 minutes. **Prerequisites:** lessons 01–04 (tensors, weighted sums,
+# **Time:** about 60 minutes: 30 teaching and demos, 10 core exercises, 20 optional.
+# **Prerequisites:** lessons 01–04 (tensors, weighted sums,
 # layers, ReLU); numpy indexing and `@`.
 
-# %%
+# %% tags=["setup"]
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -65,7 +88,7 @@ print(digits)
 print("CPU threads:", torch.get_num_threads())
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5.1 · Convolution: learning local patterns
 #
 # A convolutional layer holds a small **kernel** $K$ for every pair of output channel $c_o$ and
@@ -84,7 +107,7 @@ print("CPU threads:", torch.get_num_threads())
 #
 # Here are the six nested loops, with exactly the outline's indices:
 
-# %%
+# %% tags=["demo"]
 def conv2d_loops(X, K, stride=1, padding=0):
     """Y[c_o, h, w] = sum over c_i, m, n of K[c_o, c_i, m, n] * X[c_i, s*h + m, s*w + n]."""
     C_in, H, W = X.shape
@@ -107,7 +130,7 @@ def conv2d_loops(X, K, stride=1, padding=0):
 # Check it against `torch.nn.functional.conv2d` on real images, a digit (one channel) and a
 # crop of a colour photo (three channels), for several channel counts, strides and paddings:
 
-# %%
+# %% tags=["demo"]
 rng = np.random.default_rng(0)
 photo = load_photo("china")
 digit = digits.X_test[3].astype(np.float64) / 255                          # 28×28
@@ -128,7 +151,7 @@ for X, C_out, k, stride, padding in [(digit[None], 4, 5, 1, 0), (digit[None], 8,
 # multiply and add over $(c_i, m, n)$ with `einsum`. Unrolling the windows into columns and doing
 # one matrix product is the same idea, called **im2col**; it is how libraries compute it.
 
-# %%
+# %% tags=["demo"]
 def conv2d_fast(X, K, stride=1, padding=0):
     k = K.shape[-1]
     X = np.pad(X, ((0, 0), (padding, padding), (padding, padding)))
@@ -158,7 +181,7 @@ print(f"8 kernels of 5×5 on a 28×28 digit, Y {Y_fast.shape}: loops {1000 * (t1
 # edge), plus one for the first position. The course's CNN uses $k=5$, $s=2$, $p=2$:
 # 28 → 14 → 7.
 
-# %%
+# %% tags=["demo"]
 def conv_output_size(H, k, s=1, p=0):
     return (H + 2 * p - k) // s + 1
 
@@ -170,7 +193,7 @@ for k, s, p in [(3, 1, 0), (3, 1, 1), (5, 2, 2), (7, 3, 0)]:
     assert Y.shape[-1] == conv_output_size(28, k, s, p)
 print("formula == torch's output size ✓")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive Demo 5.1 · Kernel size, stride and padding
 #
 # An 8×8 digit (scikit-learn's real handwriting) with a $k\times k$ averaging kernel. Move
@@ -179,20 +202,20 @@ print("formula == torch's output size ✓")
 # cell** to slide the window. When does the output get *larger* than the input? Which settings
 # keep 8 → 8?
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.explorers import conv_geometry_explorer
 
 geometry = conv_geometry_explorer(load_digits8x8(seed=0).X_train[0])
 geometry
 
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 5.1 · Output size of a convolution
 #
 # Write `my_conv_output_size(H, k, s, p)` returning the number of output rows of a
 # convolution with kernel size `k`, stride `s` and padding `p` on `H` input rows.
 
-# %%
+# %% tags=["exercise"]
 def my_conv_output_size(H, k, s, p):
     # your code here
     return None
@@ -203,7 +226,12 @@ from workshop_utils.checks import check_conv_output_size
 check_conv_output_size(my_conv_output_size)
 
 
-# %% [markdown]
+# %% [markdown] tags=["check"]
+# ✅ Checkpoint 5.1 — pause here until the checker above prints ✓. If it names a mistake,
+# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
+# solution below.
+
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -215,14 +243,14 @@ check_conv_output_size(my_conv_output_size)
 # Padding is added on both sides (2p), `//` rounds down, and the first window counts (+1).
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 5.2 · One output value by hand
 #
 # Write `my_conv_value(X, K, c_o, h, w)` returning the single number $Y_{c_o,h,w}$ of the
 # formula above (stride 1, no padding): `X` is $C_\text{in}\times H\times W$, `K` is
 # $C_\text{out}\times C_\text{in}\times k\times k$. Loops or a slice and `np.sum`, both are fine.
 
-# %%
+# %% tags=["exercise"]
 def my_conv_value(X, K, c_o, h, w):
     # your code here
     return None
@@ -232,7 +260,7 @@ from workshop_utils.checks import check_conv_value
 
 check_conv_value(my_conv_value)
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -251,7 +279,7 @@ check_conv_value(my_conv_value)
 # convolution) or summing only the first channel are the usual slips; the checker names them.
 # </details>
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive Demo 5.2 · A kernel editor
 #
 # A kernel is a tiny pattern detector: the output is large where the image looks like the
@@ -260,7 +288,7 @@ check_conv_value(my_conv_value)
 # a kernel whose weights sum to 0 turn flat regions grey (zero)? What does Sobel x find that
 # Sobel y misses?
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.explorers import kernel_editor
 
 editor = kernel_editor(photo[::3, ::3], digits.X_test[3])
@@ -270,7 +298,7 @@ editor
 # The Sobel x kernel on the full photograph, with our sliding-window convolution and with
 # torch (padding 1 keeps the size):
 
-# %%
+# %% tags=["demo"]
 gray = photo.astype(np.float64) @ np.array([0.299, 0.587, 0.114]) / 255
 sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float)
 edges = conv2d_fast(gray[None], sobel_x[None, None], padding=1)[0]
@@ -301,7 +329,7 @@ display(image_grid([gray, np.abs(edges)], titles=["photo (grayscale)", "|Sobel x
 # recipe, which ship with the course, so they never wait for training. Set `RETRAIN = True`
 # to watch it train again.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.explorers import training_monitor
 
 RETRAIN = False  # True: train again here instead of loading the weights saved the first time
@@ -326,13 +354,13 @@ print(f"trained in {cnn_hist.seconds:.1f} s; held-out accuracy {cnn_acc:.1%}")
 # The 16 learned first-layer kernels $W_1$ (red positive, blue negative). Many look like the
 # edge and stroke detectors of the kernel editor, found by gradient descent alone:
 
-# %%
+# %% tags=["demo"]
 W1 = cnn.conv1.weight.detach()[:, 0]                # 16×5×5
 lim = W1.abs().max().item()
 display(image_grid(W1, titles=[f"W1[{i}]" for i in range(16)], cmap="RdBu_r", vmin=-lim, vmax=lim,
                    size=1.0))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive Demo 5.3 · Feature maps
 #
 # Each kernel produces a **feature map**: $H_1$ has 16 maps of 14×14, $H_2$ 32 maps of 7×7.
@@ -340,7 +368,7 @@ display(image_grid(W1, titles=[f"W1[{i}]" for i in range(16)], cmap="RdBu_r", vm
 # one direction each); $H_2$ maps are coarser and more abstract: each of their values sees a
 # 13×13 window of the input.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.explorers import feature_map_explorer
 
 features = feature_map_explorer(cnn, digits.X_test[:40], digits.y_test[:40])
@@ -350,13 +378,13 @@ features
 # The outline's figure `assets/cnn-feature-hierarchy.png` is drawn from this trained network
 # by the course's own code:
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.figures.cnn import cnn_feature_hierarchy
 
 display(cnn_feature_hierarchy(cnn))
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5.2 · Vision Transformers: a global-attention alternative
 #
 # A ViT does not slide kernels. It follows four steps:
@@ -373,7 +401,7 @@ display(cnn_feature_hierarchy(cnn))
 # $p^2$ pixels: an $N \times p^2$ matrix whose row $i$ is patch $i$ (numbered row by row from 0,
 # as Python counts). In numpy that is one reshape and one transpose:
 
-# %%
+# %% tags=["demo"]
 def patchify(img, p):
     H, W = img.shape
     grid = img.reshape(H // p, p, W // p, p)          # rows of patches, p, cols of patches, p
@@ -388,14 +416,14 @@ assert np.allclose(P, TinyViT().patchify(torch.tensor(x0)[None, None])[0].numpy(
 print("patches:", P.shape, "| patch 5 is rows 7–13, columns 7–13:",
       np.array_equal(P[5], x0[7:14, 7:14].ravel()), "| numpy == torch ✓")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive Demo 5.4 · Patch size
 #
 # Move **patch p** (sizes that divide 28) and **patch i**. Small patches give many short
 # vectors (p = 2: 196 × 4), large ones few long vectors (p = 14: 4 × 196). The cost of attention
 # grows with $N^2$, which is why ViTs use patches and not pixels.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.explorers import patchify_explorer
 
 patches = patchify_explorer(digits.X_test[3])
@@ -404,14 +432,14 @@ patches
 # %% [markdown]
 # ### Embed: linear projection, CLS token and positions
 #
-# Each patch vector $x_i \in \mathbb{R}^{p^2}$ is projected to $d$ numbers, $W_E x_i + b_E$: the
-# $Wx + b$ of lessons 02–03, with $W_E$ of shape $d \times p^2$. For all patches at once, stacked
+# Each patch vector $x_i \in \mathbb{R}^{p^2}$ is projected to $D$ numbers, $W_E x_i + b_E$: the
+# $Wx + b$ of lessons 02–03, with $W_E$ of shape $D \times p^2$. For all patches at once, stacked
 # as the rows of $P$, that is `P @ W_E.T + b_E`. A learned **CLS token** is put in front, and a
 # learned **position embedding** is added to every token (attention itself does not know where a
-# patch came from). Our tiny ViT uses $p = 7$ and $d = 64$ (the token width): 16 patches + CLS =
+# patch came from). Our tiny ViT uses $p = 7$ and $D = 64$ (the token width): 16 patches + CLS =
 # 17 tokens of 64 numbers. We take a fresh, untrained ViT and compute its tokens by hand:
 
-# %%
+# %% tags=["demo"]
 torch.manual_seed(0)
 vit = TinyViT(**VIT_CONFIG)
 print(vit)
@@ -420,7 +448,7 @@ cls_token, pos = vit.cls.detach().numpy()[0], vit.pos.detach().numpy()[0]       
 tokens = np.concatenate([cls_token, P @ W_E.T + b_E]) + pos                       # 17×64
 tokens_torch = vit.stages(torch.tensor(x0)[None, None])["tokens"][0].detach().numpy()
 assert np.allclose(tokens, tokens_torch, atol=1e-6)
-print("tokens:", tokens.shape, "(CLS + 16 patches, d = 64) | numpy == torch ✓")
+print("tokens:", tokens.shape, "(CLS + 16 patches, D = 64) | numpy == torch ✓")
 
 
 # %% [markdown]
@@ -439,7 +467,7 @@ print("tokens:", tokens.shape, "(CLS + 16 patches, d = 64) | numpy == torch ✓"
 # Dividing by $\sqrt d$ keeps the scores from growing with the width, so the softmax does not
 # saturate. Every token can attend to every other one, near or far: that is the *global* view.
 
-# %%
+# %% tags=["demo"]
 def softmax(z, axis=-1):
     z = z - z.max(axis=axis, keepdims=True)          # for numerical stability
     e = np.exp(z)
@@ -468,7 +496,7 @@ print("A:", A.shape, "| output:", out.shape, "| rows of A sum to 1 | numpy == to
 # of the cell above); it concatenates the results and mixes them with an output projection.
 # Copy the weights of a PyTorch `nn.MultiheadAttention` into numpy and compare:
 
-# %%
+# %% tags=["demo"]
 def multi_head(X, W_in, b_in, W_out, b_out, heads):
     n, E = X.shape
     d = E // heads
@@ -493,13 +521,14 @@ print("4 heads of d = 16 on 17 tokens:", ours.shape, "| numpy == nn.MultiheadAtt
 # $X \leftarrow X + \mathrm{MLP}(\mathrm{LN}(X))$ (LN: layer normalisation; the "+" keeps the
 # input, a *residual connection*). After the last block the CLS token is read out by a dense
 # layer. Our ViT has 3 blocks with 4 heads.
-#
+
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 5.3 · How many patches?
 #
 # Write `my_num_patches(H, W, p)`: the number of $p\times p$ patches of an $H\times W$ image
 # ($p$ divides both).
 
-# %%
+# %% tags=["exercise"]
 def my_num_patches(H, W, p):
     # your code here
     return None
@@ -510,7 +539,12 @@ from workshop_utils.checks import check_num_patches
 check_num_patches(my_num_patches)
 
 
-# %% [markdown]
+# %% [markdown] tags=["check"]
+# ✅ Checkpoint 5.3 — pause here until the checker above prints ✓. If it names a mistake,
+# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
+# solution below.
+
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -521,13 +555,13 @@ check_num_patches(my_num_patches)
 # ```
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 5.4 · The attention matrix's shape
 #
 # A ViT with a CLS token attends among all its tokens. Write `my_attention_shape(H, W, p)`
 # returning the shape `(rows, columns)` of the attention matrix $A$ of one head.
 
-# %%
+# %% tags=["exercise"]
 def my_attention_shape(H, W, p):
     # your code here
     return None
@@ -538,7 +572,7 @@ from workshop_utils.checks import check_attention_shape
 check_attention_shape(my_attention_shape)
 
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -551,14 +585,14 @@ check_attention_shape(my_attention_shape)
 # A 224×224 photo with 16×16 patches gives 197 tokens and a 197×197 matrix per head.
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 5.5 · Scaled dot-product attention
 #
 # Write `my_attention(Q, K, V)` returning $\mathrm{softmax}(QK^\top/\sqrt d)\,V$ for $n\times d$
 # matrices (you may use the `softmax` defined above). Return only the output: the `attention`
 # above also returns $A$. Take $d$ from `Q.shape[-1]`, not from the `d` of an earlier cell.
 
-# %%
+# %% tags=["exercise"]
 def my_attention(Q, K, V):
     # your code here
     return None
@@ -568,7 +602,7 @@ from workshop_utils.checks import check_attention
 
 check_attention(my_attention)
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -591,7 +625,7 @@ check_attention(my_attention)
 # ±10°, zooms ±10 %, label smoothing 0.1, batches of 128, 20 epochs); about 35 s on a 2-core CPU, and
 # cached like the CNN:
 
-# %%
+# %% tags=["demo"]
 print(VIT_RECIPE)
 torch.manual_seed(0)
 vit = TinyViT(**VIT_CONFIG)
@@ -608,7 +642,7 @@ vit, vit_hist = cached_training(vit, vit_key(seed=0), train_vit, retrain=RETRAIN
 vit_acc = evaluate(vit, X_test, y_test)
 print(f"trained in {vit_hist.seconds:.1f} s; held-out accuracy {vit_acc:.1%}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive Demo 5.5 · Where does the CLS token look?
 #
 # Row 0 of each attention matrix is the CLS token's attention over all tokens. Choose an
@@ -617,18 +651,18 @@ print(f"trained in {vit_hist.seconds:.1f} s; held-out accuracy {vit_acc:.1%}")
 # and heads: which ones spread their attention, which ones focus on a few patches, and do the
 # patches they pick carry strokes of the digit?
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.explorers import attention_explorer
 
 looks = attention_explorer(vit, digits.X_test[:40], digits.y_test[:40])
 looks
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.figures.cnn import vit_attention
 
 display(vit_attention(vit))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5.3 · CNN vs. ViT
 #
 # - **CNN**: uses kernels (filters) to detect *local* features; stacking layers widens what a
@@ -637,7 +671,7 @@ display(vit_attention(vit))
 #
 # The outline's figure `assets/CNN-vs-ViT.png`, from the two networks we just trained:
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.figures.cnn import cnn_vs_vit
 
 display(cnn_vs_vit(cnn, vit))
@@ -646,7 +680,7 @@ display(cnn_vs_vit(cnn, vit))
 # Both were trained on the same 4,000 digits and tested on the same 1,000, on this computer
 # (training times are from the run that made the weights, the first time this notebook ran):
 
-# %%
+# %% tags=["demo"]
 rows = [("CNN (SmallCNN)", cnn, cnn_hist, cnn_acc), ("ViT (TinyViT)", vit, vit_hist, vit_acc)]
 table = ["| model | parameters | epochs | training time (s) | held-out accuracy |", "|---|---|---|---|---|"]
 for name, model, hist, acc in rows:
@@ -662,7 +696,25 @@ display(Markdown("\n".join(table)))
 # often overtakes CNNs, because attention can also relate distant parts of an image from
 # the very first layer. (The benchmark `benchmarks/bench_models.py` repeats this comparison
 # over three seeds.)
+
+# %% [markdown] tags=["check"] slideshow={"slide_type": "slide"}
+# ## Check yourself
 #
+# One question on this lesson: click an answer to get a ✓ or ✗ and the reason.
+
+# %% tags=["check"]
+from workshop_utils.explorers import quiz
+
+quiz([dict(
+    section="05 · Architectures: CNNs vs. ViTs",
+    question="A 3×3 convolution with stride 1 and no padding turns a 28×28 image "
+             "into feature maps of size …",
+    options=["28 × 28", "26 × 26", "25 × 25", "9 × 9"],
+    answer=1,
+    explanation="(H + 2p − k)/s + 1 = (28 + 0 − 3)/1 + 1 = 26: the kernel fits 26 "
+                "times along each side.")])
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key takeaways
 #
 # - A convolution is a weighted sum over a small window, $Y_{c_o,h,w}=\sum_{c_i,m,n}

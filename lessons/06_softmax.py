@@ -2,9 +2,24 @@
 # jupyter:
 #   workshop:
 #     file: 06_softmax.ipynb
+#     schedule:
+#       exercises:
+#       - core: true
+#         id: '6.1'
+#         minutes: 5
+#       - core: false
+#         id: '6.2'
+#         minutes: 5
+#       - core: true
+#         id: '6.3'
+#         minutes: 5
+#       teach: 15
+#       three_hour:
+#         minutes: 10
+#         plan: sections 1, 4 and Demo 6.1 only
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 06 · Softmax → Class Probabilities
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dl-math-workshop/deep-learning-workshop/blob/v0.1.0/notebooks/06_softmax.ipynb)
@@ -25,9 +40,10 @@
 # - see what a temperature $T$ does: $\operatorname{softmax}(z / T)$ from sharp to flat;
 # - read a trained CNN's probabilities for a confident and an uncertain digit.
 #
-# **Time:** about 30 minutes. **Prerequisites:** lessons 01–05 (a little numpy: `np.exp`, `.sum(axis=…)`, broadcasting).
+# **Time:** about 30 minutes: 15 teaching and demos, 10 core exercises, 5 optional.
+# **Prerequisites:** lessons 01–05 (a little numpy: `np.exp`, `.sum(axis=…)`, broadcasting).
 
-# %%
+# %% tags=["setup"]
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -52,7 +68,7 @@ from workshop_utils.models import pretrained_cnn
 from workshop_utils.plotting import COLORS
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · The formula
 #
 # Given logits $z \in \mathbb{R}^C$ (one score per class),
@@ -65,7 +81,7 @@ from workshop_utils.plotting import COLORS
 #
 # Here it is, word for word, in numpy, next to PyTorch's `torch.softmax`:
 
-# %%
+# %% tags=["demo"]
 def softmax_naive(z):
     e = np.exp(z)
     return e / e.sum()
@@ -79,7 +95,7 @@ print("probabilities ŷ =", p.round(4), "| sum =", p.sum())
 assert np.allclose(p, p_torch)
 print("numpy == torch.softmax ✓")
 
-# %%
+# %% tags=["demo"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 2.6))
 ax1.bar(range(4), z, color=COLORS["blue"])
 ax1.axhline(0, color="0.5", lw=0.8)
@@ -96,17 +112,17 @@ plt.show()
 # The largest logit gets the largest probability, but not all of it: a logit 1 larger
 # means a probability $e^1 \approx 2.7$ times larger, whatever the other logits are.
 
-# %%
+# %% tags=["demo"]
 print("ŷ_0 / ŷ_1 =", p[0] / p[1], "= e^(z_0 - z_1) =", np.exp(z[0] - z[1]))
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2 · The naive formula overflows
 #
 # `np.exp` of a float64 overflows to `inf` once its argument passes about 709 (for
 # float32, the default in PyTorch, already at about 88). Trained networks can produce
 # logits that large, and then the naive formula computes $\infty / \infty$ = `nan`:
 
-# %%
+# %% tags=["demo"]
 big = np.array([1000.0, 999.0, 998.0])
 with np.errstate(over="ignore", invalid="ignore"):   # silence numpy's warning; we print the result
     print("np.exp(big)        =", np.exp(big))
@@ -123,7 +139,7 @@ print("torch.softmax(big) =", torch.softmax(torch.tensor(big), dim=0).numpy())
 # Choose $c = -\max_j z_j$: the largest exponent becomes $e^0 = 1$, nothing overflows, and
 # the sum is at least 1, so there is no division by zero either.
 
-# %%
+# %% tags=["demo"]
 def softmax_stable(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))    # the largest term is e^0 = 1
     return e / e.sum(axis=-1, keepdims=True)
@@ -140,7 +156,7 @@ print("stable numpy softmax == torch.softmax, also for huge logits ✓")
 # `axis=-1, keepdims=True` makes the same code work on a batch N×C, one row per example:
 # each row is normalised on its own (this is PyTorch's `dim=1`).
 
-# %%
+# %% tags=["demo"]
 rng = np.random.default_rng(0)
 Z = rng.normal(0, 3, size=(5, 10))                   # 5 examples, 10 classes
 P = softmax_stable(Z)
@@ -152,7 +168,7 @@ assert not np.allclose(softmax_stable(2 * Z), P)     # but a scale does (next se
 print("shift-invariant ✓, scale-sensitive ✓")
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3 · Log-softmax
 #
 # Losses (lesson 07) need $\log \hat y_i$, not $\hat y_i$. Taking the log of a softmax is
@@ -163,7 +179,7 @@ print("shift-invariant ✓, scale-sensitive ✓")
 #
 # The last term is the **log-sum-exp**, computed with the same shift as before.
 
-# %%
+# %% tags=["demo"]
 def log_softmax(z):
     m = z.max(axis=-1, keepdims=True)
     return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
@@ -179,7 +195,7 @@ assert np.allclose(log_softmax(Z), torch.log_softmax(torch.tensor(Z), dim=1).num
 assert np.allclose(np.exp(log_softmax(Z)), P)
 print("numpy log_softmax == torch.log_softmax ✓ (finite where log(softmax) is -inf)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4 · Temperature
 #
 # Dividing the logits by a **temperature** $T > 0$ before softmax,
@@ -188,7 +204,7 @@ print("numpy log_softmax == torch.log_softmax ✓ (finite where log(softmax) is 
 # largest logit), $T > 1$ flattens it (as $T \to \infty$ every class gets $1/C$).
 # Unlike a shift, a scale does change the probabilities.
 
-# %%
+# %% tags=["demo"]
 temps = [0.25, 0.5, 1.0, 2.0, 5.0]
 fig, axes = plt.subplots(1, len(temps), figsize=(11, 2.4), sharey=True)
 for ax, T in zip(axes, temps):
@@ -201,7 +217,7 @@ for ax, T in zip(axes, temps):
 axes[0].set_ylabel("softmax(z / T)")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive Demo 6.1 · Logit explorer
 #
 # One slider per logit, one **shift c** added to all of them, and the **temperature T**.
@@ -214,21 +230,21 @@ plt.show()
 # - Drag T towards 0.1, then to 5. When is the answer "sure", when is it nearly uniform?
 # - Make two logits equal: what are their probabilities?
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.explorers import logit_explorer
 
 explorer = logit_explorer(logits=z)
 explorer
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5 · Softmax on a trained network's answers
 #
-# The course's small CNN (lesson 05, `pretrained_cnn`, trained once and then loaded from a
-# cache) ends with a dense layer that gives 10 logits per image, one per digit. Softmax
+# The course's small CNN (lesson 05's network and recipe, `pretrained_cnn`; its trained
+# weights ship with the course) ends with a dense layer that gives 10 logits per image, one per digit. Softmax
 # turns them into the network's probabilities. Here it is on 1,000 real test digits it
 # never saw in training.
 
-# %%
+# %% tags=["demo"]
 digits = load_mnist5k(seed=0)
 _, _, X_test, y_test = digits.tensors()
 model = pretrained_cnn(0)
@@ -246,7 +262,7 @@ print("its probabilities:   ", probs[0].round(3))
 # The most confident answer and the least confident one (the image whose largest
 # probability is smallest):
 
-# %%
+# %% tags=["demo"]
 top = probs.max(axis=1)
 cases = {"most confident": int(top.argmax()), "least confident": int(top.argmin())}
 fig, axes = plt.subplots(2, 2, figsize=(8, 4.8), gridspec_kw={"width_ratios": [1, 2.6]},
@@ -270,14 +286,14 @@ plt.show()
 # A softmax probability is the network's own score, not a guarantee: a network can be
 # confidently wrong. Lesson 07 turns these probabilities into a loss that teaches it.
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 6.1 · A stable softmax
 #
 # Write `my_softmax(z)` for a vector of logits (C,) or a batch (N×C), normalising over the
 # last axis. It must not overflow for logits like `[1000, 999, 998]` or `[1000, -1000, 0]`. The checker tries
 # ordinary and huge logits and tells you what is wrong.
 
-# %%
+# %% tags=["exercise"]
 def my_softmax(z):
     # your code here
     return None
@@ -288,7 +304,12 @@ from workshop_utils.checks import check_softmax
 check_softmax(my_softmax)
 
 
-# %% [markdown]
+# %% [markdown] tags=["check"]
+# ✅ Checkpoint 6.1 — pause here until the checker above prints ✓. If it names a mistake,
+# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
+# solution below.
+
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -303,7 +324,7 @@ check_softmax(my_softmax)
 # whole row underflow to 0/0.
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 6.2 · What a temperature does
 #
 # Write `my_softmax_t(z, T)` that returns $\operatorname{softmax}(z / T)$ (stable, over the
@@ -311,7 +332,7 @@ check_softmax(my_softmax)
 # makes the largest probability above 0.95? Which makes all four nearly equal? Then try
 # it, and check your guess against the explorer above.
 
-# %%
+# %% tags=["exercise"]
 def my_softmax_t(z, T):
     # your code here
     return None
@@ -322,7 +343,7 @@ from workshop_utils.checks import check_softmax_temperature
 check_softmax_temperature(my_softmax_t)
 
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -338,14 +359,14 @@ check_softmax_temperature(my_softmax_t)
 # Shifting $z$ by a constant never changes the answer; dividing it by $T$ does.
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 6.3 · Log-softmax
 #
 # Write `my_log_softmax(z)`: $\log \hat y_i = z_i - m - \log \sum_j e^{z_j - m}$ over the
 # last axis. It must stay finite for `[0, -1000, 5]`, where `np.log(softmax(z))` gives
 # `-inf`.
 
-# %%
+# %% tags=["exercise"]
 def my_log_softmax(z):
     # your code here
     return None
@@ -355,7 +376,12 @@ from workshop_utils.checks import check_log_softmax
 
 check_log_softmax(my_log_softmax)
 
-# %% [markdown]
+# %% [markdown] tags=["check"]
+# ✅ Checkpoint 6.3 — pause here until the checker above prints ✓. If it names a mistake,
+# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
+# solution below.
+
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -367,7 +393,22 @@ check_log_softmax(my_log_softmax)
 # ```
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["check"] slideshow={"slide_type": "slide"}
+# ## Check yourself
+#
+# One question on this lesson: click an answer to get a ✓ or ✗ and the reason.
+
+# %% tags=["check"]
+from workshop_utils.explorers import quiz
+
+quiz([dict(
+    section="06 · Softmax → Class Probabilities",
+    question="softmax([0, ln 3]) is …",
+    options=["[0.5, 0.5]", "[0.25, 0.75]", "[0, 1]", "[1/3, 2/3]"],
+    answer=1,
+    explanation="e⁰ = 1 and e^(ln 3) = 3; divided by their sum 4 they give 1/4 and 3/4.")])
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key takeaways
 #
 # - $\operatorname{softmax}(z)_i = e^{z_i} / \sum_j e^{z_j}$ turns any real scores into

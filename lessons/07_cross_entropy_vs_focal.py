@@ -2,9 +2,24 @@
 # jupyter:
 #   workshop:
 #     file: 07_cross_entropy_vs_focal.ipynb
+#     schedule:
+#       exercises:
+#       - core: true
+#         id: '7.1'
+#         minutes: 10
+#       - core: false
+#         id: '7.2'
+#         minutes: 5
+#       - core: false
+#         id: '7.3'
+#         minutes: 5
+#       teach: 25
+#       three_hour:
+#         minutes: 0
+#         plan: skip; lesson 10's section 6 sums it up in two minutes
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 07 · Loss: Cross-Entropy vs. Focal
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dl-math-workshop/deep-learning-workshop/blob/v0.1.0/notebooks/07_cross_entropy_vs_focal.ipynb)
@@ -24,9 +39,10 @@
 # - explain which examples focal loss down-weights, and why $\gamma = 0$, $\alpha = 1$ gives back cross-entropy;
 # - train the same CNN with cross-entropy, class-weighted cross-entropy and focal loss on long-tailed data, and read per-class recall, balanced accuracy and confusion matrices.
 #
-# **Time:** about 45 minutes. **Prerequisites:** lesson 06 (softmax, log-softmax) and lesson 05 (the small CNN).
+# **Time:** about 45 minutes: 25 teaching and demos, 10 core exercises, 10 optional.
+# **Prerequisites:** lesson 06 (softmax, log-softmax) and lesson 05 (the small CNN).
 
-# %%
+# %% tags=["setup"]
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -53,7 +69,7 @@ from workshop_utils.models import pretrained_cnn
 from workshop_utils.plotting import COLORS, image_grid
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · Cross-entropy
 #
 # For one example with one-hot label $y$ (a 1 at the true class, 0 elsewhere) and
@@ -70,7 +86,7 @@ from workshop_utils.plotting import COLORS, image_grid
 # PyTorch's `F.cross_entropy` takes): picking $\log \hat y_t$ out of each row is the same
 # sum without the zeros.
 
-# %%
+# %% tags=["demo"]
 def log_softmax(z):
     m = z.max(axis=1, keepdims=True)
     return z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
@@ -101,7 +117,7 @@ print("both equal F.cross_entropy ✓")
 # the softmax of a wrong class underflows to exactly 0 and its log is $-\infty$. Log-softmax
 # gives the exact large, finite loss, and so does PyTorch:
 
-# %%
+# %% tags=["demo"]
 z_big = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0]])
 y_big = np.array([0, 0])                         # the second example is confidently wrong
 with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
@@ -117,7 +133,7 @@ assert np.isfinite(ours) and np.isclose(ours, theirs)
 # image is $-\log \hat y_t$: tiny where the network is right and sure, large where it is
 # unsure or wrong.
 
-# %%
+# %% tags=["demo"]
 digits = load_mnist5k(seed=0)
 _, _, X_test, y_test = digits.tensors()
 cnn = pretrained_cnn(0)
@@ -134,7 +150,7 @@ print("mean cross-entropy on all 1,000 test digits:",
       round(F.cross_entropy(logits_test, y_test).item(), 4))
 
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2 · Focal loss
 #
 # Cross-entropy never stops pushing: an example the network already gets right with
@@ -154,7 +170,7 @@ print("mean cross-entropy on all 1,000 test digits:",
 # In numpy, with per-class $\alpha$ (one weight per class) and class-index labels. $1 - \hat y_t$
 # is computed as `-np.expm1(log ŷ_t)`, which stays accurate when $\hat y_t$ is very close to 1:
 
-# %%
+# %% tags=["demo"]
 def focal_loss_numpy(z, y, gamma, alpha):
     logp = log_softmax(z)[np.arange(len(y)), y]      # log ŷ_t, one per example
     one_minus_p = -np.expm1(logp)                     # 1 − ŷ_t
@@ -174,7 +190,7 @@ for g in (0.0, 0.5, 2.0, 5.0):
 # class-weighted cross-entropy averaged over the examples. Finally, logits of ±10,000 give
 # a finite loss.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.losses import FocalLoss
 
 zt, yt, at = torch.tensor(z), torch.tensor(y), torch.tensor(alpha)
@@ -205,12 +221,12 @@ for g in (0.0, 2.0):
 # faster the loss of well-classified examples ($\hat y_t > 0.6$) drops to nothing, while
 # badly classified ones keep most of theirs.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.figures.losses import ce_vs_focal
 
 display(ce_vs_focal())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive Demo 7.1 · Focal explorer
 #
 # Drag **γ** and **α**. Left: the loss of one example against $p = \hat y_t$, focal (red)
@@ -224,13 +240,13 @@ display(ce_vs_focal())
 #   the easier half still give (the line above the picture says)?
 # - α scales every example here (one class weight for all); in the experiment below it differs per class.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.explorers import focal_explorer
 
 explorer = focal_explorer()
 explorer
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3 · The experiment: rare classes
 #
 # Focal loss was made for data where most examples are easy and a few matter. Here is a
@@ -239,7 +255,7 @@ explorer
 # classes, 3, 5 and 8, the rarest (`data.long_tailed`, imbalance 20: the rarest class
 # keeps 1/20 of the most common). The test set stays the 1,000 balanced test digits.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.data import long_tailed
 
 RARE = [3, 5, 8]
@@ -270,14 +286,20 @@ plt.show()
 # So 1 → 2 adds the class weights, and 2 → 3 adds only the focusing factor. Each run is 8
 # epochs of AdamW (learning rate 3·10⁻³, batches of 64, no augmentation, no label smoothing).
 #
-# **Caching.** To keep this notebook quick, each trained model is stored with
-# `models.cached_weights` under a key that names the loss, the settings and a version. The
-# three models for these settings ship with the course, so the cell loads them; a few
-# seconds each to train here. Set the environment variable `WORKSHOP_RETRAIN=1` (or change
-# `SEED`) to train them again. The numbers
-# in the table are computed below, in every run, from the three models of this run.
+# The three trained models for these settings ship with the course, so the cell below loads
+# them instead of training (trained here, they take a few seconds each). The numbers in the
+# table are computed below, in every run, from the three models.
+#
+# <details>
+# <summary>For instructors: where the models come from</summary>
+#
+# Each model is stored with `models.cached_weights` under a key that names the loss, the
+# settings and a version; the course ships the three for these settings. Setting the
+# environment variable `WORKSHOP_RETRAIN=1` before starting JupyterLab (or changing `SEED`)
+# trains them again, here.
+# </details>
 
-# %%
+# %% tags=["demo"]
 from torch import nn
 
 from workshop_utils.losses import class_weights
@@ -308,7 +330,7 @@ for name, loss_fn in LOSSES.items():
 # fraction of its test images the model labels correctly; **balanced accuracy** is the
 # mean recall over the 10 classes (every class counts the same, however rare in training).
 
-# %%
+# %% tags=["demo"]
 from sklearn.metrics import balanced_accuracy_score, confusion_matrix, recall_score
 
 from workshop_utils.training import predict_proba
@@ -340,7 +362,7 @@ for label, vals in rows.items():
 # Confusion matrices (rows: true digit, columns: predicted digit; counts of test images).
 # Off-diagonal numbers in a rare class's row show where its images went.
 
-# %%
+# %% tags=["demo"]
 from sklearn.metrics import ConfusionMatrixDisplay
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.4), layout="constrained")
@@ -366,15 +388,16 @@ plt.show()
 # where easy background examples outnumber objects by thousands to one; with 10 classes
 # and a 20:1 imbalance, much of the help can come from the weights alone.
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 7.1 · Focal loss
 #
 # Write `my_focal_loss(z, y, gamma, alpha)`: the mean over the batch of
-# $-\alpha_{y}\,(1 - \hat y_t)^\gamma \log \hat y_t$, from logits `z` (N×C), class indices
+# $-\alpha_t\,(1 - \hat y_t)^\gamma \log \hat y_t$, where $t$ is the example's true class
+# (the one term of the sum above with $y_t = 1$), from logits `z` (N×C), class indices
 # `y` (N,), a number `gamma` and one weight per class `alpha` (C,). Take $\log \hat y$ from
 # a log-softmax: the checker also tries logits of ±10,000.
 
-# %%
+# %% tags=["exercise"]
 def my_focal_loss(z, y, gamma, alpha):
     # your code here
     return None
@@ -385,7 +408,12 @@ from workshop_utils.checks import check_focal_loss
 check_focal_loss(my_focal_loss)
 
 
-# %% [markdown]
+# %% [markdown] tags=["check"]
+# ✅ Checkpoint 7.1 — pause here until the checker above prints ✓. If it names a mistake,
+# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
+# solution below.
+
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -402,13 +430,13 @@ check_focal_loss(my_focal_loss)
 # forgotten α or γ, the sum instead of the mean, and the log of a softmax.
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 7.2 · Which γ and α make it cross-entropy?
 #
 # Fill in `focal_settings_for_ce(n_classes)` so that it returns the `gamma` and the `alpha`
 # (one weight per class) for which focal loss equals cross-entropy, for any logits.
 
-# %%
+# %% tags=["exercise"]
 def focal_settings_for_ce(n_classes):
     gamma = None       # your value here
     alpha = None       # your value here (one weight per class)
@@ -420,7 +448,7 @@ from workshop_utils.checks import check_focal_equals_ce
 check_focal_equals_ce(focal_settings_for_ce)
 
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -433,14 +461,14 @@ check_focal_equals_ce(focal_settings_for_ce)
 # ```
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 7.3 · Which examples does it down-weight?
 #
 # Write `my_modulating_factor(p, gamma)` returning $(1 - p)^\gamma$ for an array of
 # true-class probabilities `p`. Then the cell below applies it to the 64 digits of the
 # explorer's batch: which digits keep less than 1% of their cross-entropy at $\gamma = 2$?
 
-# %%
+# %% tags=["exercise"]
 def my_modulating_factor(p, gamma):
     # your code here
     return None
@@ -450,7 +478,7 @@ from workshop_utils.checks import check_modulating_factor
 
 check_modulating_factor(my_modulating_factor)
 
-# %%
+# %% tags=["exercise"]
 p_batch = p_true[:64]
 factor = my_modulating_factor(p_batch, 2.0)
 if factor is not None:
@@ -459,7 +487,7 @@ if factor is not None:
           np.round(p_batch[faded], 3))
     print("the 3 with the largest factor:", np.round(p_batch[np.argsort(factor)[-3:]], 3))
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -473,7 +501,24 @@ if factor is not None:
 # (small $\hat y_t$) keep almost all of their loss.
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["check"] slideshow={"slide_type": "slide"}
+# ## Check yourself
+#
+# One question on this lesson: click an answer to get a ✓ or ✗ and the reason.
+
+# %% tags=["check"]
+from workshop_utils.explorers import quiz
+
+quiz([dict(
+    section="07 · Loss: Cross-Entropy vs. Focal",
+    question="The network gives the true class the probability 0.5. The "
+             "cross-entropy loss of this example is about …",
+    options=["0.5", "0.69", "1.0", "0.25"],
+    answer=1,
+    explanation="−log 0.5 = ln 2 ≈ 0.69. A sure, right answer (probability 1) would "
+                "cost 0.")])
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key takeaways
 #
 # - Cross-entropy $-\sum_i y_i \log \hat y_i = -\log \hat y_t$: small when the true class

@@ -2,9 +2,21 @@
 # jupyter:
 #   workshop:
 #     file: 09_minimal_forward_pass.ipynb
+#     schedule:
+#       exercises:
+#       - core: true
+#         id: '9.1'
+#         minutes: 10
+#       - core: false
+#         id: '9.2'
+#         minutes: 5
+#       teach: 20
+#       three_hour:
+#         minutes: 0
+#         plan: skip; homework
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 09 · Minimal Forward Pass
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dl-math-workshop/deep-learning-workshop/blob/v0.1.0/notebooks/09_minimal_forward_pass.ipynb)
@@ -27,10 +39,11 @@
 # - predict the shape of every intermediate tensor from the kernel size and stride;
 # - read what each stage of a trained network does to a real digit.
 #
-# **Time:** about 35 minutes. **Prerequisites:** lessons 01–06 (especially 05, convolution,
+# **Time:** about 35 minutes: 20 teaching and demos, 10 core exercises, 5 optional.
+# **Prerequisites:** lessons 01–06 (especially 05, convolution,
 # and 06, softmax); lesson 08 explains where the trained weights come from.
 
-# %%
+# %% tags=["setup"]
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -58,7 +71,7 @@ from workshop_utils.models import count_parameters, pretrained_cnn
 from workshop_utils.plotting import COLORS, image_grid
 from workshop_utils.softmax import softmax  # lesson 06
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · The six steps
 #
 # 1. **Normalize**: $\tilde X = X/255$
@@ -73,9 +86,10 @@ from workshop_utils.softmax import softmax  # lesson 06
 # im2col implementation of the same formula, checked against torch. Here each one uses $5\times5$
 # kernels with stride 2 and padding 2, so every conv halves the image: 28 → 14 → 7. The whole
 # network has only six learned arrays, $W_1, b_1, W_2, b_2, W_3, b_3$. Here is the trained
-# network the course uses (trained once with lesson 08's loop, then loaded from a cache):
+# network the course uses: trained with lesson 05's recipe (AdamW, a one-cycle learning rate,
+# shifted, rotated and zoomed digits, label smoothing), whose weights ship with the course:
 
-# %%
+# %% tags=["demo"]
 model = pretrained_cnn(seed=0)
 print(model)
 for name, p in model.named_parameters():
@@ -85,7 +99,7 @@ print(f"total: {count_parameters(model):,} learned numbers")
 # %% [markdown]
 # Take the six arrays out of PyTorch as plain numpy arrays:
 
-# %%
+# %% tags=["demo"]
 W1 = model.conv1.weight.detach().numpy()    # 16×1×5×5: 16 kernels, each 5×5 on 1 input channel
 b1 = model.conv1.bias.detach().numpy()      # 16
 W2 = model.conv2.weight.detach().numpy()    # 32×16×5×5: 32 kernels, each 5×5 on 16 channels
@@ -94,13 +108,13 @@ W3 = model.fc.weight.detach().numpy()       # 10×1568
 b3 = model.fc.bias.detach().numpy()         # 10
 stride, padding = 2, 2
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2 · The forward pass in numpy
 #
 # A real test digit, one the network never saw during training, goes through the six
 # steps, one line each:
 
-# %%
+# %% tags=["demo"]
 digits = load_mnist5k(seed=0)
 X = digits.X_test[0]                                   # uint8, 28×28, values 0..255
 label = digits.y_test[0]
@@ -117,13 +131,14 @@ print("ŷ =", np.round(y_hat, 3), "| sums to", y_hat.sum().round(6))
 
 # %% [markdown]
 # (`X_tilde[None]` adds the channel axis: a grayscale image is one channel, 1×28×28.)
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3 · The same network in PyTorch
 #
 # In PyTorch the six steps are six layers in a row, one `nn.Sequential`. Copy the trained
 # weights in and run the same digit:
 
-# %%
+# %% tags=["demo"]
 net = nn.Sequential(
     nn.Conv2d(1, 16, kernel_size=5, stride=2, padding=2),    # W1 * X̃ + b1
     nn.ReLU(),
@@ -150,7 +165,7 @@ print("numpy forward pass == torch nn.Sequential ✓")
 # on a whole batch (you will write that batch version yourself in Exercise 9.2). On all
 # 1,000 held-out digits it agrees with PyTorch, and so does the accuracy.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.forward import minimal_forward
 
 weights = {"W1": W1, "b1": b1, "W2": W2, "b2": b2, "W3": W3, "b3": b3}
@@ -162,7 +177,7 @@ acc = np.mean(P_numpy.argmax(1) == digits.y_test)
 print(f"largest difference {np.abs(P_numpy - P_torch).max():.1e}; held-out accuracy {acc:.1%} "
       "(numpy and torch agree)")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4 · The shape of every stage
 #
 # Every convolution shrinks each side by the same formula (lesson 05), with input size $H$,
@@ -172,7 +187,7 @@ print(f"largest difference {np.abs(P_numpy - P_torch).max():.1e}; held-out accur
 # \qquad\text{here: } \left\lfloor \tfrac{28 + 4 - 5}{2} \right\rfloor + 1 = 14,\quad
 # \left\lfloor \tfrac{14 + 4 - 5}{2} \right\rfloor + 1 = 7.$$
 
-# %%
+# %% tags=["demo"]
 side1 = conv_output_size(28, 5, stride, padding)
 side2 = conv_output_size(side1, 5, stride, padding)
 print(f"{'step':26s} {'tensor':7s} {'shape':14s} {'numbers':>8s}")
@@ -187,7 +202,7 @@ assert H1.shape == (16, side1, side1) and H2.shape == (32, side2, side2) and h.s
 # stage trades where for what. The flatten step changes no number, only the shape.
 # Here is the digit's journey in pictures:
 
-# %%
+# %% tags=["demo"]
 display_fig = image_grid(H1, titles=[f"H₁[{c}]" for c in range(16)], ncols=8, size=1.0,
                          suptitle="step 2: the 16 maps of H₁ (14×14), one per kernel of W₁")
 display(display_fig)
@@ -203,7 +218,7 @@ for ax in (ax_z, ax_p):
     ax.set_xticks(range(10))
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive Demo 9.1 · A digit through the network
 #
 # Choose a **digit** and an **example** (real test digits). Each panel is one step: the
@@ -217,7 +232,7 @@ plt.show()
 # - a few examples are misclassified (the cell prints which): how sure was the network,
 #   and what did it see instead?
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.explorers import forward_pass_explorer
 
 explorer = forward_pass_explorer(model, digits)
@@ -225,7 +240,7 @@ print("misclassified (digit, example):", explorer.mistakes)
 explorer
 
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 9.1 · Every stage's shape for any kernel and stride
 #
 # The network keeps its 16 and 32 channels and 10 classes, and pads by `kernel_size // 2`,
@@ -234,7 +249,7 @@ explorer
 # digit (no batch axis), e.g. `{"H1": (16, 14, 14), "H2": (32, 7, 7), "h": (1568,), "z": (10,)}`
 # for kernel 5 and stride 2. Lesson 05's size formula is all you need.
 
-# %%
+# %% tags=["exercise"]
 def my_stage_shapes(kernel_size, stride):
     # your code here
     return None
@@ -245,7 +260,12 @@ from workshop_utils.checks import check_stage_shapes
 check_stage_shapes(my_stage_shapes)
 
 
-# %% [markdown]
+# %% [markdown] tags=["check"]
+# ✅ Checkpoint 9.1 — pause here until the checker above prints ✓. If it names a mistake,
+# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
+# solution below.
+
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -262,7 +282,7 @@ check_stage_shapes(my_stage_shapes)
 # $C_2 \cdot \text{side}^2$ numbers.
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 9.2 · A whole batch at once
 #
 # Section 2 ran one digit. Write `my_forward_batch(X, weights)` that runs the six steps on a
@@ -272,7 +292,7 @@ check_stage_shapes(my_stage_shapes)
 # flatten that keeps the batch axis, a dense layer on rows (`h @ W3.T`), and a softmax
 # over the classes.
 
-# %%
+# %% tags=["exercise"]
 def my_forward_batch(X, weights):
     # your code here
     return None
@@ -282,7 +302,7 @@ from workshop_utils.checks import check_forward_batch
 
 check_forward_batch(my_forward_batch)
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -304,7 +324,24 @@ check_forward_batch(my_forward_batch)
 # would make each *class* sum to 1 across the batch; the checker names both.
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["check"] slideshow={"slide_type": "slide"}
+# ## Check yourself
+#
+# One question on this lesson: click an answer to get a ✓ or ✗ and the reason.
+
+# %% tags=["check"]
+from workshop_utils.explorers import quiz
+
+quiz([dict(
+    section="09 · Minimal Forward Pass",
+    question="After the two convolutions H₂ is 32 × 7 × 7. How many numbers does "
+             "the flatten step pass to the dense layer?",
+    options=["49", "224", "1,568", "32"],
+    answer=2,
+    explanation="vec(H₂) keeps every number: 32 · 7 · 7 = 1,568, which is why W₃ is "
+                "10 × 1,568.")])
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key takeaways
 #
 # - The minimal CNN is six steps: normalise, conv + ReLU, conv + ReLU, flatten, dense,

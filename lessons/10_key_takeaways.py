@@ -2,9 +2,24 @@
 # jupyter:
 #   workshop:
 #     file: 10_key_takeaways.ipynb
+#     schedule:
+#       exercises:
+#       - core: true
+#         id: '10.1'
+#         minutes: 5
+#       - core: false
+#         id: '10.2'
+#         minutes: 5
+#       - core: true
+#         id: quiz
+#         minutes: 5
+#       teach: 20
+#       three_hour:
+#         minutes: 20
+#         plan: sections 2, 7 (the shipped result) and the self-check quiz
 # ---
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # # 10 · Key Takeaways
 #
 # [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/dl-math-workshop/deep-learning-workshop/blob/v0.1.0/notebooks/10_key_takeaways.ipynb)
@@ -25,9 +40,10 @@
 # - follow the learning signal from softmax + loss back to every weight;
 # - evaluate a trained classifier with a confusion matrix, per-class recall and a gallery of mistakes.
 #
-# **Time:** about 45 minutes. **Prerequisites:** lessons 01–09.
+# **Time:** about 35 minutes: 20 teaching and demos, 10 core exercises, 5 optional.
+# **Prerequisites:** lessons 01–09.
 
-# %%
+# %% tags=["setup"]
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -59,7 +75,7 @@ from workshop_utils.softmax import softmax
 from workshop_utils.training import evaluate, predict_proba
 from workshop_utils.vit import pretrained_vit
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · Images → tensors
 #
 # > *Images become tensors, the inputs to math pipelines.*
@@ -67,7 +83,7 @@ from workshop_utils.vit import pretrained_vit
 # A digit is a 28×28 grid of uint8 brightness values; divided by 255 and given a batch and a
 # channel axis it is the N×C×H×W tensor every network of this course consumes.
 
-# %%
+# %% tags=["demo"]
 digits = load_mnist5k(seed=0)
 Xtr, ytr, Xte, yte = digits.tensors()                        # N×1×28×28 floats in [0, 1]
 X = digits.X_test[0]
@@ -76,7 +92,7 @@ assert torch.equal(x, Xte[:1])
 cnn = pretrained_cnn(seed=0)
 print(f"image {X.shape} {X.dtype} → tensor {tuple(x.shape)} {x.dtype} → logits {tuple(cnn(x).shape)}")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2 · W and b are the only learned parameters
 #
 # > *Weights & biases (W, b) are the only parameters learned.*
@@ -84,7 +100,7 @@ print(f"image {X.shape} {X.dtype} → tensor {tuple(x.shape)} {x.dtype} → logi
 # **Count them.** Every learned number of the CNN sits in one of six arrays. The count
 # follows from the shapes alone:
 
-# %%
+# %% tags=["demo"]
 for name, p in cnn.named_parameters():
     print(f"{name:13s} {str(tuple(p.shape)):16s} {p.numel():7,}")
 by_hand = (16 * 1 * 5 * 5 + 16) + (32 * 16 * 5 * 5 + 32) + (10 * 32 * 7 * 7 + 10)
@@ -97,7 +113,7 @@ print(f"total {count_parameters(cnn):,} = W1,b1 + W2,b2 + W3,b3 computed by hand
 # load the saved numbers into it; `weights_only=True` makes `torch.load` read plain tensors
 # only, never arbitrary Python objects.
 
-# %%
+# %% tags=["demo"]
 path = Path(tempfile.mkdtemp()) / "smallcnn.pt"
 torch.save(cnn.state_dict(), path)
 print(f"saved {path.stat().st_size / 1024:.0f} KiB: {list(cnn.state_dict())}")
@@ -111,7 +127,7 @@ with torch.no_grad():
     assert torch.equal(fresh(Xte), cnn(Xte))
 print("identical outputs on all 1,000 test digits ✓")
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Interactive Demo 10.1 · Blur the weights
 #
 # Same code, same architecture; the slider adds random noise to *every* weight and bias,
@@ -120,19 +136,19 @@ print("identical outputs on all 1,000 test digits ✓")
 # as above. At which σ does the network start to forget? Where does it end up? The right panels
 # show the 16 kernels of $W_1$ before and after.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.explorers import weight_noise_explorer
 
 weight_noise_explorer(cnn, digits)
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3 · CNNs look locally, ViTs globally
 #
 # > *CNNs exploit local structure; ViTs exploit global attention.*
 #
 # Lesson 05 trained both kinds of network on the same digits:
 
-# %%
+# %% tags=["demo"]
 vit = pretrained_vit(seed=0)
 for name, net in [("CNN", cnn), ("ViT", vit)]:
     print(f"{name}: {count_parameters(net):7,} parameters, held-out accuracy {evaluate(net, Xte, yte):.1%}")
@@ -144,7 +160,7 @@ for name, net in [("CNN", cnn), ("ViT", vit)]:
 # single attention block *every* token has changed, because every token attends to every
 # other.
 
-# %%
+# %% tags=["demo"]
 r, c = 14, 14                                   # a pixel in the middle of the digit
 x2 = x.clone()
 x2[0, 0, r, c] += 1.0
@@ -169,7 +185,7 @@ for ax, (title, d) in zip(axes, panels):
 plt.show()
 assert (dH1 > 1e-6).float().mean() < 0.1 and bool((d_block > 1e-6).all())
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4 · Softmax + loss give the learning signal
 #
 # > *Softmax + loss convert logits into a learning signal.*
@@ -178,7 +194,7 @@ assert (dH1 > 1e-6).float().mean() < 0.1 and bool((d_block > 1e-6).all())
 # \hat y - y$ (lesson 08). For a digit the network already gets right it is tiny; for a
 # mistake it is large, and it points at the classes to push down and the one to push up.
 
-# %%
+# %% tags=["demo"]
 P = predict_proba(cnn, Xte).numpy()
 wrong = np.flatnonzero(P.argmax(1) != digits.y_test)
 cases = {"a confident, correct digit": 0, "a mistake": int(wrong[0])}
@@ -200,7 +216,7 @@ for ax, (title, i) in zip(axes, cases.items()):
 axes[0].set_ylabel("∂L/∂z = ŷ − y")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5 · Back-propagation + gradient descent adjust every weight
 #
 # > *Back-propagation + gradient descent adjust every weight.*
@@ -209,7 +225,7 @@ plt.show()
 # for every one of its numbers at once, and one update
 # $\theta \leftarrow \theta - \eta\nabla_\theta\mathcal L$ moves them together and lowers the loss.
 
-# %%
+# %% tags=["demo"]
 torch.manual_seed(0)
 net = SmallCNN()
 xb, yb = Xtr[:256], ytr[:256]
@@ -233,19 +249,18 @@ assert new_loss < loss
 # negative (lesson 08's $[a_1 > 0]$), so those weights wait for a batch that switches the
 # unit on.
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6 · Focal loss helps when classes are imbalanced
 #
 # > *Focal loss helps when classes are imbalanced.*
 #
 # Lesson 07 trained the same CNN three times on a long-tailed MNIST-5k (classes 3, 5 and
 # 8 rare) with cross-entropy, class-weighted cross-entropy and focal loss. The cell below
-# rebuilds that experiment with the same settings and cache keys, so it loads lesson 07's
-# trained models (they ship with the course; trained here, they take a few seconds each),
-# and measures its table again
-# on the balanced test set.
+# rebuilds that experiment with the same settings, so it loads lesson 07's trained models
+# (they ship with the course; trained here, they take a few seconds each), and measures its
+# table again on the balanced test set.
 
-# %%
+# %% tags=["demo"]
 from torch import nn
 
 from workshop_utils.data import long_tailed
@@ -281,17 +296,21 @@ print(f"{'balanced accuracy':22s}" + "".join(f"{recall[n].mean():15.3f}" for n i
 # two are noise (lesson 07 discusses it). Re-weighting the rare classes is what lifts their
 # recall; the focusing factor $(1-\hat y)^\gamma$ then shifts attention from easy to hard
 # examples.
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7 · Capstone: the minimal CNN, end to end
 #
 # Everything at once: real digits → tensors → the six-step forward pass → softmax +
 # cross-entropy → back-propagation → updates, repeated (lesson 08's `fit`, with the
 # course's recipe: AdamW, random shifts, rotations and zooms of the training digits, label
-# smoothing). Training takes about a quarter of a minute on a 2-core laptop CPU, so by
-# default the cell loads the network trained once with exactly this recipe (the one lesson
-# 05 trained, or the course's shipped copy); set `TRAIN_NOW = True` to train it here.
+# smoothing). As it ships, the cell loads the network trained with exactly this recipe (the
+# one lesson 05 trained, or the course's shipped copy), so the results below come at once.
+# To train it yourself, change the cell's `TRAIN_NOW = False` to `TRAIN_NOW = True` and
+# run it again: it costs about a quarter of a minute on a 2-core laptop CPU (this notebook
+# waits meanwhile), then plots the held-out accuracy after every epoch, and every cell below
+# uses your network.
 
-# %%
+# %% tags=["demo"]
 from workshop_utils.models import CNN_RECIPE
 
 print("recipe:", CNN_RECIPE)
@@ -316,7 +335,7 @@ print(f"held-out accuracy: {np.mean(y_pred == y_true):.1%} "
 # the network called $j$: the diagonal is right, everything else is a mistake, and *which*
 # cell tells you what it confuses.
 
-# %%
+# %% tags=["demo"]
 cm = np.zeros((10, 10), dtype=int)
 np.add.at(cm, (y_true, y_pred), 1)                            # one count per (true, predicted) pair
 
@@ -338,7 +357,7 @@ plt.show()
 # **A gallery of its mistakes**, most confident first: the true label, what the network
 # said, and the probability it gave to each. Many are digits a person would hesitate on too.
 
-# %%
+# %% tags=["demo"]
 wrong = np.flatnonzero(y_pred != y_true)
 wrong = wrong[np.argsort(-P[wrong, y_pred[wrong]])]          # most confident mistakes first
 titles = [f"{y_true[i]}→{y_pred[i]}\np={P[i, y_pred[i]]:.2f} (true {P[i, y_true[i]]:.2f})" for i in wrong]
@@ -346,7 +365,7 @@ display(image_grid(digits.X_test[wrong], titles=titles, ncols=8, size=1.25,
                    suptitle="true→predicted, p(predicted) (p(true))"))
 
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 10.1 · Count W and b
 #
 # Write `my_parameter_count(kernel_size, c1, c2)` that returns how many numbers the
@@ -355,7 +374,7 @@ display(image_grid(digits.X_test[wrong], titles=titles, ncols=8, size=1.25,
 # 14×14 and then 7×7; 1 input channel, 10 classes). Check yourself: kernel 5 with 16 and
 # 32 channels gives 28,938.
 
-# %%
+# %% tags=["exercise"]
 def my_parameter_count(kernel_size, c1, c2):
     # your code here
     return None
@@ -366,7 +385,10 @@ from workshop_utils.checks import check_parameter_count
 check_parameter_count(my_parameter_count)
 
 
-# %% [markdown]
+# %% [markdown] tags=["check"]
+# ✅ Checkpoint 10.1 — pause here until the checker above prints ✓. If it names a mistake, fix that one thing and run the cell again; stuck for more than a few minutes? Open the solution below.
+
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -383,7 +405,7 @@ check_parameter_count(my_parameter_count)
 # vector are the usual slips.
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["exercise"] slideshow={"slide_type": "slide"}
 # ## Coding Exercise 10.2 · Recall per class from the confusion matrix
 #
 # The **recall** of class $c$ is the fraction of the true $c$'s that the network labels
@@ -391,7 +413,7 @@ check_parameter_count(my_parameter_count)
 # returning the C recalls of a C×C confusion matrix (rows: true class), then look at the
 # capstone's: which digit is hardest?
 
-# %%
+# %% tags=["exercise"]
 def my_recall(cm):
     # your code here
     return None
@@ -402,7 +424,7 @@ from workshop_utils.checks import check_recall
 if check_recall(my_recall):  # only once it is right
     print("recall per digit:", np.round(my_recall(cm), 3))
 
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # <details>
 # <summary>Show a solution</summary>
 #
@@ -414,17 +436,17 @@ if check_recall(my_recall):  # only once it is right
 # Dividing by the column sums gives *precision* instead; the checker says so.
 # </details>
 
-# %% [markdown]
+# %% [markdown] tags=["check"] slideshow={"slide_type": "slide"}
 # ## Self-check quiz
 #
 # One question per lesson. Click an answer: you get a ✓ or ✗ and the reason.
 
-# %%
+# %% tags=["check"]
 from workshop_utils.explorers import quiz
 
 quiz()
 
-# %% [markdown]
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Key takeaways
 #
 # - **Images → tensors**: a digit is a 28×28 array; /255 and a batch axis make it the
@@ -439,7 +461,8 @@ quiz()
 #   measure per class to see whether they help.
 #
 # All the "intelligence" resides in the optimised values of $W$ and $b$.
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Where to go next
 #
 # - **More data.** `workshop_utils.data.fetch_full("mnist")` or `fetch_full("fashion-mnist")` downloads

@@ -126,10 +126,6 @@ def test_lean_extra_is_a_subset_without_test_tools():
 
 
 # ------------------------------------------------------------------------------ links
-# instructors/schedule.md is written by tools/schedule.py (another branch of this kit)
-NOT_YET = {ROOT / "instructors" / "schedule.md"}
-
-
 DOCS = (sorted((ROOT / "learners").glob("*.md")) + sorted((ROOT / "instructors").glob("*.md"))
         + [ROOT / "CODE_OF_CONDUCT.md", ROOT / "README.md"])
 
@@ -140,7 +136,7 @@ def test_relative_links_resolve(doc):
         if re.match(r"[a-z]+:", target):
             continue
         path = (doc.parent / target).resolve()
-        assert path.exists() or path in NOT_YET, f"{doc.name}: link to {target} does not resolve"
+        assert path.exists(), f"{doc.name}: link to {target} does not resolve"
 
 
 # ---------------------------------------------------------------------- instructor notes

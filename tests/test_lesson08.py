@@ -231,6 +231,21 @@ def test_training_explorer_trains_on_click(trainer):
     assert "done" in trainer.message or "diverged" in trainer.message
 
 
+def test_training_explorer_says_how_long_before_it_starts(trainer):
+    shown = []
+    trainer.update(model=MODELS[0], lr=3e-3, batch_size=64, epochs=2)
+    redraw = trainer.redraw
+    trainer.redraw = lambda: (shown.append(trainer.message), redraw())[1]
+    try:
+        trainer.train()
+    finally:
+        del trainer.redraw
+    # the first thing shown after the click is the estimate; then the epochs, then "done"
+    assert shown[0].startswith("training: about ") and "s expected" in shown[0]
+    assert f"about {max(1, round(trainer.estimate_s))} s" in shown[0]
+    assert trainer.estimate_s > 0 and "done" in shown[-1]
+
+
 def test_training_explorer_small_cnn(trainer):
     trainer.update(model=MODELS[1], lr=3e-3, batch_size=128, epochs=1)
     h = trainer.train()

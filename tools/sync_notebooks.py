@@ -10,6 +10,8 @@
 * Every notebook's first code cell starts with the Colab set-up block, its first markdown
   cell carries its Colab badge, and README's badges point at the course's ref.
 * Outputs and execution counts are stripped (notebooks are committed clean).
+* Cells keep their ``tags`` and ``slideshow`` metadata (presenter mode: tools/present.py),
+  written on the text source's ``# %%`` lines; the set-up cell is tagged ``setup``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from workshop_utils import course  # noqa: E402
 LESSONS = ROOT / "lessons"
 TEXT_FORMAT = "py:percent"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+CELL_METADATA = ("tags", "slideshow")  # the cell metadata kept in the text source
 
 
 def to_text(nb) -> str:
@@ -39,7 +42,7 @@ def to_text(nb) -> str:
     nb = copy.deepcopy(nb)
     nb.metadata = {"workshop": dict(nb.metadata.get("workshop", {})),
                    "jupytext": {"notebook_metadata_filter": "workshop,-all",
-                                "cell_metadata_filter": "-all"}}
+                                "cell_metadata_filter": ",".join(CELL_METADATA) + ",-all"}}
     return jupytext.writes(nb, fmt=TEXT_FORMAT)
 
 
@@ -56,6 +59,7 @@ def from_text(text: str, nb=None):
     for i, cell in enumerate(new.cells):
         make = nbformat.v4.new_markdown_cell if cell.cell_type == "markdown" else nbformat.v4.new_code_cell
         made = make(cell.source)
+        made.metadata.update({k: cell.metadata[k] for k in CELL_METADATA if k in cell.metadata})
         if i < len(old) and old[i].cell_type == cell.cell_type and "id" in old[i]:
             made["id"] = old[i]["id"]  # the same cell keeps its id: a small diff
         out.cells.append(made)
@@ -72,6 +76,7 @@ def sync(nb) -> None:
                        r"# --- course set-up.*?^# --- end of course set-up ---\n?", re.S | re.M)
     body = block.sub("", code.source).lstrip("\n")
     code.source = course.setup_block() + "\n" + body
+    code.metadata["tags"] = ["setup"] + [t for t in code.metadata.get("tags", []) if t != "setup"]
     md = next(c for c in nb.cells if c.cell_type == "markdown")
     name = nb.metadata.get("workshop", {}).get("file")
     lines = md.source.splitlines()

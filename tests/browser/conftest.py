@@ -64,6 +64,12 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
+def chromium_args() -> list[str]:
+    """The command-line options every test's Chromium starts with (loopback only)."""
+    return list(CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="session")
 def sync_playwright_api():
     try:
         from playwright.sync_api import sync_playwright

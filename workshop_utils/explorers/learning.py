@@ -183,6 +183,7 @@ class TrainingExplorer(Explorer):
         self.previous = None
         self.run_params = None
         self.message = "Choose the settings and press <b>Train</b>."
+        self.estimate_s = None
         slow = dict(continuous_update=False)
         controls = {
             "model": widgets.Dropdown(options=list(MODELS), value=MODELS[0], description="model"),
@@ -255,12 +256,43 @@ class TrainingExplorer(Explorer):
             note = " &nbsp;<i>(settings changed since this run: press Train again)</i>"
         return s["message"] + note
 
+    def estimate_seconds(self, params: dict) -> float:
+        """How long these settings should train here: two timed steps on a throwaway model
+        (the first is a warm-up), times the number of steps, plus the per-epoch accuracy."""
+        import time
+
+        import torch
+
+        Xtr, ytr, Xte, _ = self.data
+        model = _make_model(params["model"], self.seed)
+        bs = min(int(params["batch_size"]), len(Xtr))
+        opt = torch.optim.AdamW(model.parameters(), lr=float(params["lr"]))
+        times = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            loss = torch.nn.functional.cross_entropy(model(Xtr[:bs]), ytr[:bs])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            times.append(time.perf_counter() - t0)
+        with torch.no_grad():
+            t0 = time.perf_counter()
+            model(Xte[:bs])
+            forward = (time.perf_counter() - t0) / bs  # per image, for the accuracy passes
+        steps = int(params["epochs"]) * -(-len(Xtr) // bs)
+        return steps * times[-1] + int(params["epochs"]) * forward * (len(Xtr) + len(Xte))
+
     def train(self):
         """Train a fresh, seeded model with the current settings (synchronously)."""
         from ..training import History, fit
 
         params = dict(self.values)
         Xtr, ytr, Xte, yte = self.data
+        # before it starts, say how long the notebook will wait (shown while it trains)
+        self.estimate_s = self.estimate_seconds(params)
+        self.message = (f"training: about {max(1, round(self.estimate_s))} s expected on this "
+                        "machine; this notebook waits until it ends.")
+        self.redraw()
         model = _make_model(params["model"], self.seed)
         self.previous = self.history if self.history is not None and self.history.loss else self.previous
         self.history = History()
