@@ -104,8 +104,8 @@ def hub_link(hub_url: str, repo: str | None = None, ref: str | None = None,
     names = [n for n, _, _ in NOTEBOOKS]
     if notebook not in names:
         raise ValueError(f"notebook must be one of the course's notebooks {names}, got {notebook!r}")
-    repo = repo or f"{repo_url()}.git"
-    folder = repo.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    repo = repo or repo_url()
+    folder = repo.rstrip("/").rsplit("/", 1)[-1]  # where nbgitpuller puts it: the URL's last part
     query = urlencode({"repo": repo, "branch": ref or REF,
                        "urlpath": f"lab/tree/{folder}/notebooks/{notebook}"}, quote_via=quote)
     return f"{hub_url.rstrip('/')}/hub/user-redirect/git-pull?{query}"

@@ -81,6 +81,8 @@ c.Spawner.args = [
     "--MappingKernelManager.cull_interval=120",
     "--MappingKernelManager.cull_connected=False",
 ]
+if os.geteuid() == 0:  # this mode runs servers as the hub's user; as root, Jupyter needs saying so
+    c.Spawner.args.append("--allow-root")
 
 # --- idle culling: jupyterhub-idle-culler as a hub service --------------------------------
 CULL_S = int(os.environ.get("COURSE_HUB_CULL_S", "3600"))

@@ -1,7 +1,7 @@
 """``make hub``: prepare the local hub's folder and start JupyterHub on 127.0.0.1.
 
 Prepares ``--dir`` (default ``.hub``): the course as a bare git repository
-``deep-learning-workshop.git`` (the checkout's committed HEAD, as branch ``course``) for
+``deep-learning-workshop`` (the checkout's committed HEAD, as branch ``course``) for
 nbgitpuller to pull from, the shared password (``HUB_PASSWORD`` or ``COURSE_HUB_PASSWORD``
 if set, else one made once and kept in ``<dir>/password``), and prints the address, the
 password and the nbgitpuller link for the learners. Then runs JupyterHub with
@@ -20,12 +20,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = Path(__file__).resolve().parent / "jupyterhub_config.py"
-REPO_NAME = "deep-learning-workshop.git"
+REPO_NAME = "deep-learning-workshop"
 BRANCH = "course"
 
 
 def course_repo(hub_dir: Path, source: Path = ROOT) -> Path:
-    """``<hub_dir>/deep-learning-workshop.git``, branch ``course`` = ``source``'s committed HEAD."""
+    """``<hub_dir>/deep-learning-workshop`` (bare), branch ``course`` = ``source``'s committed HEAD."""
     bare = hub_dir / REPO_NAME
     if not (bare / "HEAD").exists():
         subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
