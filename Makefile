@@ -141,7 +141,7 @@ $(HUB_STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config 
 	@touch $@
 
 $(HUB_DIR)/node_modules/.installed: deploy/local/package.json deploy/local/package-lock.json
-	@command -v npm >/dev/null || { echo "make hub needs Node.js >= 20 and npm (Debian: apt-get install nodejs npm)"; exit 2; }
+	@command -v npm >/dev/null || { echo "make hub needs Node.js >= 18 and npm (Debian: apt-get install nodejs npm)"; exit 2; }
 	mkdir -p $(HUB_DIR)
 	cp deploy/local/package.json deploy/local/package-lock.json $(HUB_DIR)/
 	npm ci --prefix $(HUB_DIR) --no-audit --no-fund --loglevel=error

@@ -414,7 +414,18 @@ def report(r: dict) -> str:
               ""]
     lines += first_open_section(r) + threads_section(r)
     lines += missed_targets(r)
-    return "\n".join(lines) + "\n"
+    return with_hub_section("\n".join(lines) + "\n")
+
+
+def with_hub_section(md: str) -> str:
+    """The class load test's section (make bench-hub, benchmarks/hub_sizing.py) is kept."""
+    import hub_sizing
+
+    if not hub_sizing.RESULTS.exists():
+        return md
+    return hub_sizing._replace_block(md, hub_sizing.RBEGIN, hub_sizing.REND,
+                                     hub_sizing.results_section(json.loads(hub_sizing.RESULTS.read_text())),
+                                     append=True)
 
 
 def first_open_section(r: dict) -> list:

@@ -14,6 +14,7 @@ widget comm protocol: the explorer's picture must be redrawn. The class load tes
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from pathlib import Path
@@ -94,3 +95,35 @@ def test_two_learners_log_in_pull_the_course_and_move_a_slider(tmp_path):
         users = {u["name"]: u for u in hub.admin("/users")}
         assert {"ada", "grace"} <= set(users)
         assert all(users[n]["servers"][""]["ready"] for n in ("ada", "grace"))
+
+
+def test_binder_and_hub_image_dockerfile_installs_the_environment_and_runs_postbuild(tmp_path):
+    """``jupyter-repo2docker --no-build --debug .`` (no Docker daemon, no network needed) writes
+    the Dockerfile that Binder and the Zero to JupyterHub image build use: the environment file
+    goes into the notebook environment, which is the kernel's, then postBuild runs (installs
+    the package, the JupyterLab settings and the course's kernel name into that prefix)."""
+    import subprocess
+
+    from learner_lab import copy_course
+
+    r2d = Path(HUB_PY).parent / "jupyter-repo2docker"
+    src = copy_course(tmp_path / "course", venv=False)  # what a fresh clone holds
+    out = subprocess.run([str(r2d), "--no-build", "--debug", str(src)], capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    docker = out.stdout + out.stderr
+    lines = docker.splitlines()
+    assert any(ln.startswith("FROM ") for ln in lines), docker[:2000]
+    assert "ENV KERNEL_PYTHON_PREFIX=${NB_PYTHON_PREFIX}" in lines  # one environment: server = kernel
+    copy_env = next(i for i, ln in enumerate(lines) if re.search(r"COPY .*src/environment\.yml ", ln))
+    update = next(i for i, ln in enumerate(lines)
+                  if "env update -p ${NB_PYTHON_PREFIX}" in ln and '--file "environment.yml"' in ln)
+    post = lines.index("RUN ./postBuild")
+    assert copy_env < update < post
+    assert "Building conda environment for python=3.11" in docker  # environment.yml's python
+    postbuild = (src / "postBuild").read_text()
+    assert [ln for ln in postbuild.splitlines() if ln and not ln.startswith("#")][0] == "set -e"
+    assert "pip install --no-deps --no-cache-dir ." in postbuild
+    assert 'cp -R jupyter-config/share jupyter-config/etc "$PREFIX/"' in postbuild
+    assert '--display-name "Python 3 (Deep Learning Workshop)"' in postbuild
+    assert (src / "jupyter-config" / "share" / "jupyter" / "lab" / "settings" / "overrides.json").is_file()

@@ -99,8 +99,8 @@ def start_hub(python: str, folder: Path, node_modules: Path, source: Path = ROOT
     run_hub.course_repo(folder, source)
     log_path = folder / "jupyterhub.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([os.path.abspath(python), "-m", "jupyterhub", "-f", str(CONFIG)], cwd=folder, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen([os.path.abspath(python), "-m", "jupyterhub", "-f", str(CONFIG)], cwd=folder,
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     hub = Hub(f"http://127.0.0.1:{port}", password, admin_token, proc, folder, log_path)
     try:
         deadline = time.monotonic() + start_s
@@ -305,7 +305,8 @@ class Kernel:
         out = []
         for cid, c in self.comms.items():
             if c["model"] in SLIDERS:
-                images = [i for i, d in self.comms.items() if d["model"] == "ImageModel" and d["cell"] == c["cell"]]
+                images = [i for i, d in self.comms.items()
+                          if d["model"] == "ImageModel" and d["cell"] == c["cell"]]
                 if images:
                     out.append((cid, c["state"], images))
         return out
