@@ -3,14 +3,17 @@
 A real JupyterHub (the config ``make hub`` runs, on loopback ports) and N simulated learners,
 each a thread driving the hub and its own single-user server the way a browser does
 (``tools/hubclient.py``): log in with the workshop password, start the server, open the
-nbgitpuller link (the course pulled into the learner's home), open the lesson (contents
+nbgitpuller link (the course pulled into the learner's home), open lesson 01 (contents
 API + a kernel session), run every cell over the kernel websocket (Run All), then move the
 lesson's sliders at a human pace through the widget comm protocol, timing each redraw of
 the explorer's picture as the client receives it. Two scenarios per N:
 
 * ``staggered``: learners arrive spread over ``--stagger-s`` seconds, each going on at once;
 * ``together``: everyone logs in and gets a server, then everyone presses Run All at the
-  same moment, then everyone moves sliders at the same time.
+  same moment, then everyone moves sliders at the same time;
+* ``training``: as ``together``, but one learner runs lesson 05 instead, which trains its
+  CNN and ViT live (a fresh home, an empty cache), while the others run lesson 01 and move
+  its sliders: does one training kernel starve the others' sliders?
 
 Measured per N and scenario: server start time, notebook run time, slider redraw p50/p95
 seen by the client, memory per learner (resident set of the learner's server and kernel,
@@ -23,7 +26,7 @@ itself. Then ``benchmarks/hub_sizing.py`` renders the README's sizing table, the
 section of RESULTS.md and the numbers of the deployment files from the results.
 
     python benchmarks/hub_load.py [--sizes 2,4,8,...] [--scenarios staggered,together]
-        [--lesson 01] [--moves 20] [--pace-s 0.6] [--stagger-s 60] [--budget-s 1200]
+        [--moves 20] [--pace-s 0.6] [--stagger-s 60] [--budget-s 1200]
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import psutil
 
@@ -53,6 +57,8 @@ from workshop_utils import course  # noqa: E402
 
 OUT_JSON = ROOT / "benchmarks" / "hub_results.json"
 DEFAULT_SIZES = "2,4,6,8,12,16,24,32,48,64"
+NOTEBOOK_01 = "01_input_to_tensor.ipynb"
+TRAINING_NOTEBOOK = "05_cnn_vs_vit.ipynb"
 
 
 def pct(xs, q):
@@ -113,8 +119,10 @@ class Sampler(threading.Thread):
                 self.avail.append(psutil.virtual_memory().available)
 
 
-def learner_run(hub, name, link, args, gate, start_delay, out, together: threading.Barrier | None):
-    """One learner's whole visit; fills ``out``."""
+def learner_run(hub, name, link, args, gate, start_delay, out, together: threading.Barrier | None,
+                scenario: str = "staggered", trainer: bool = False):
+    """One learner's whole visit; fills ``out``. ``trainer``: runs lesson 05 (training its models
+    live on an empty cache) and moves no slider, while the others move theirs."""
     rng = random.Random(name)
     try:
         time.sleep(start_delay)
@@ -126,8 +134,13 @@ def learner_run(hub, name, link, args, gate, start_delay, out, together: threadi
         try:
             if together:
                 together.wait(timeout=900)  # everyone presses Run All at once
+            if trainer:
+                out["train_run_s"] = kernel.run_notebook(nb, timeout=1800)
+                gate.wait(timeout=1800)
+                gate.wait(timeout=900)
+                return
             out["run_s"] = kernel.run_notebook(nb)
-            if together:
+            if together and scenario == "together":
                 together.wait(timeout=900)  # and then everyone plays with the sliders
             sliders = kernel.sliders()
             if not sliders:
@@ -155,19 +168,23 @@ def run_phase(hub, n: int, scenario: str, args, link: str, hub_pid: int) -> dict
     names = [f"{scenario[:3]}{n}-{i:03d}" for i in range(n)]
     outs = {nm: {} for nm in names}
     gate = threading.Barrier(n + 1)
-    together = threading.Barrier(n) if scenario == "together" else None
-    delays = [0.0] * n if scenario == "together" else [args.stagger_s * i / max(1, n) for i in range(n)]
+    together = threading.Barrier(n) if scenario in ("together", "training") else None
+    delays = [args.stagger_s * i / max(1, n) for i in range(n)] if scenario == "staggered" else [0.0] * n
+    links = [link] * n
+    if scenario == "training":  # one learner trains lesson 05's models while the others slide
+        links[0] = link.replace(quote(NOTEBOOK_01, safe=""), quote(TRAINING_NOTEBOOK, safe=""))
     sampler = Sampler(hub_pid)
     load_before = os.getloadavg()
     cpu0, t0 = sampler.cpu(), time.monotonic()
     sampler.start()
-    threads = [threading.Thread(target=learner_run, args=(hub, nm, link, args, gate, d, outs[nm], together))
-               for nm, d in zip(names, delays)]
+    threads = [threading.Thread(target=learner_run, args=(hub, nm, lk, args, gate, d, outs[nm], together),
+                                kwargs={"scenario": scenario, "trainer": scenario == "training" and i == 0})
+               for i, (nm, d, lk) in enumerate(zip(names, delays, links))]
     for t in threads:
         t.start()
     idle = {}
     try:
-        gate.wait(timeout=args.stagger_s + 1800)
+        gate.wait(timeout=args.stagger_s + 3600)
         time.sleep(3)  # every learner is done and idle: what an idle learner holds
         idle = sampler.per_learner()
         gate.wait(timeout=60)
@@ -191,6 +208,7 @@ def run_phase(hub, n: int, scenario: str, args, link: str, hub_pid: int) -> dict
         "server_start_s": summary([o["start_s"] for o in outs.values() if "start_s" in o]),
         "notebook_run_s": summary([o["run_s"] for o in outs.values() if "run_s" in o]),
         "slider_ms": summary(lat) | {"moves": len(lat)},
+        "training_run_s": next((o["train_run_s"] for o in outs.values() if "train_run_s" in o), None),
         "mem_idle_mb": summary([v * mb for v in idle.values()]),
         "mem_peak_mb": summary([v * mb for v in sampler.peak.values()]),
         "hub_cpu_pct": round(100 * (cpu1["hub"] - cpu0["hub"]) / wall, 1),
@@ -219,8 +237,7 @@ def machine() -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default=DEFAULT_SIZES, help="learner counts to try, in order")
-    ap.add_argument("--scenarios", default="staggered,together")
-    ap.add_argument("--lesson", default="01", help="the lesson each learner runs (its number)")
+    ap.add_argument("--scenarios", default="staggered,together,training")
     ap.add_argument("--moves", type=int, default=20, help="slider moves per learner")
     ap.add_argument("--pace-s", type=float, default=0.6, help="mean pause between a learner's moves")
     ap.add_argument("--stagger-s", type=float, default=60, help="staggered: arrivals spread over this")
@@ -233,12 +250,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
-    bad = set(scenarios) - {"staggered", "together"}
+    bad = set(scenarios) - {"staggered", "together", "training"}
     if bad or not sizes or min(sizes) < 1:
-        ap.error(f"scenarios are staggered and/or together (got {sorted(bad)}); sizes positive integers")
-    notebook = next((nb for nb, _, _ in course.NOTEBOOKS if nb.startswith(f"{int(args.lesson):02d}_")), None)
-    if notebook is None:
-        ap.error(f"--lesson {args.lesson}: the course has lessons 01 to {len(course.NOTEBOOKS):02d}")
+        ap.error(f"scenarios: staggered, together, training (got {sorted(bad)}); sizes: positive integers")
+    notebook = NOTEBOOK_01
 
     t_start = time.monotonic()
     results = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -252,6 +267,8 @@ def main(argv=None) -> int:
         last, active, ended = {}, list(scenarios), []
         for n in sizes:
             for sc in list(active):
+                if sc == "training" and n < 2:
+                    continue
                 elapsed = time.monotonic() - t_start
                 guess = last.get(sc, {}).get("wall_s", 0) * n / max(1, last.get(sc, {}).get("n", n)) \
                     + (args.stagger_s if sc == "staggered" else 0) * 0.5

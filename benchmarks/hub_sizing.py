@@ -152,6 +152,12 @@ def results_section(results: dict) -> str:
             f"{r['mem_idle_mb'].get('p50', 0):.0f} / {r['mem_peak_mb'].get('max', 0):.0f} | "
             f"{r['hub_cpu_pct']} / {r['proxy_cpu_pct']} | {r['load_before'][0]} → "
             f"{r['load_during'].get('mean', 0):.1f} | {len(r['errors'])} |")
+    for r in results["runs"]:
+        if r.get("training_run_s"):
+            lines.append(f"- N={r['n']} training: lesson 05 (training live, one thread) ran in "
+                         f"{r['training_run_s']:.0f} s while the other {r['n'] - 1} learners' slider "
+                         f"redraws had p50 {r['slider_ms'].get('p50', 0):.0f} ms, p95 "
+                         f"{r['slider_ms'].get('p95', 0):.0f} ms.")
     lines += ["", "Memory is the resident set of a learner's server and kernel (shared libraries "
               "counted in each). The sizing drawn from this is in the README, \"Teach it to a class\".", REND]
     return "\n".join(lines)
