@@ -38,6 +38,7 @@ import json
 import os
 import platform
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -255,6 +256,8 @@ def main(argv=None) -> int:
         ap.error(f"scenarios: staggered, together, training (got {sorted(bad)}); sizes: positive integers")
     notebook = NOTEBOOK_01
 
+    # stopped from outside (timeout, kill): leave through the finally blocks, which stop the hub
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     t_start = time.monotonic()
     results = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                "machine": machine(), "settings": {k: (str(v) if isinstance(v, Path) else v)
