@@ -61,7 +61,8 @@ check-ecosystem: env
 
 # The oldest versions the package claims, with Colab's ipywidgets 7.7.1 and kernel stack
 # (tests/constraints-oldest.txt), in a second environment: unit tests and every notebook
-# (not the repository checks of test_repo.py and test_release.py, which do not depend on versions).
+# (not the repository checks of test_repo.py, test_release.py and test_deploy.py, which do not
+# depend on versions).
 OLDEST ?= .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
@@ -77,7 +78,7 @@ $(OLDEST_STAMP): pyproject.toml tests/constraints-oldest.txt tools/install_torch
 test-oldest: $(OLDEST_STAMP)
 	OMP_NUM_THREADS=1 COURSE_OLDEST_ENV=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax \
 		--nbval-current-env -p no:cacheprovider --ignore=tests/browser --ignore=tests/ecosystem \
-		--ignore=tests/test_repo.py --ignore=tests/test_release.py tests notebooks
+		--ignore=tests/test_repo.py --ignore=tests/test_release.py --ignore=tests/test_deploy.py tests notebooks
 
 # Colab's path: an environment holding Colab's stack (tests/constraints-colab.txt) without the
 # course; the test installs the package the way the notebooks' set-up cell does, from the
