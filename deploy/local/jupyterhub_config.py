@@ -24,6 +24,7 @@ Settings come from the environment (``make hub`` sets them; the tests and the lo
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -73,9 +74,12 @@ c.Spawner.environment = {
 }
 # Per-learner limits. LocalProcessSpawner passes them on (MEM_LIMIT/CPU_LIMIT, shown by
 # jupyter-resource-usage where installed) but cannot enforce them; TLJH (systemd) and
-# Kubernetes do. The values: deploy/z2jh/config.yaml's, from benchmarks/hub_results.json.
-c.Spawner.mem_limit = os.environ.get("COURSE_HUB_MEM_LIMIT", "1G")
-c.Spawner.cpu_limit = float(os.environ.get("COURSE_HUB_CPU_LIMIT", "1"))
+# Kubernetes do. The values: deploy/z2jh/config.yaml's, which `make bench-hub` writes from
+# the measured load test (benchmarks/hub_results.json).
+SIZING = re.findall(r"(\S+)\s*# sizing: (\w+)", (ROOT / "deploy" / "z2jh" / "config.yaml").read_text())
+MEASURED = {key: value for value, key in SIZING}
+c.Spawner.mem_limit = os.environ.get("COURSE_HUB_MEM_LIMIT", MEASURED["mem_limit"])
+c.Spawner.cpu_limit = float(os.environ.get("COURSE_HUB_CPU_LIMIT", MEASURED["cpu_limit"]))
 # The single-user server stops kernels idle for 20 minutes (the culler stops whole servers).
 c.Spawner.args = [
     "--MappingKernelManager.cull_idle_timeout=1200",
