@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from workshop_utils import course  # noqa: E402
 
-HUB_PY = os.environ.get("COURSE_HUB_PYTHON")
+HUB_PY = os.environ.get("COURSE_HUB_PYTHON") and os.path.abspath(os.environ["COURSE_HUB_PYTHON"])
 NODE_MODULES = Path(os.environ.get("COURSE_HUB_NODE_MODULES", ROOT / ".hub" / "node_modules"))
 
 pytestmark = [
