@@ -6,7 +6,8 @@ each a thread driving the hub and its own single-user server the way a browser d
 nbgitpuller link (the course pulled into the learner's home), open lesson 01 (contents
 API + a kernel session), run every cell over the kernel websocket (Run All), then move the
 lesson's sliders at a human pace through the widget comm protocol, timing each redraw of
-the explorer's picture as the client receives it. Two scenarios per N:
+the explorer's picture as the client receives it. Three scenarios per N, each stopped
+separately when it reaches a limit:
 
 * ``staggered``: learners arrive spread over ``--stagger-s`` seconds, each going on at once;
 * ``together``: everyone logs in and gets a server, then everyone presses Run All at the
@@ -25,7 +26,7 @@ budget (``--budget-s``, 20 minutes by default) would be exceeded; the test then 
 itself. Then ``benchmarks/hub_sizing.py`` renders the README's sizing table, the hub
 section of RESULTS.md and the numbers of the deployment files from the results.
 
-    python benchmarks/hub_load.py [--sizes 2,4,8,...] [--scenarios staggered,together]
+    python benchmarks/hub_load.py [--sizes 2,4,8,...] [--scenarios staggered,together,training]
         [--moves 20] [--pace-s 0.6] [--stagger-s 60] [--budget-s 1200]
 """
 
@@ -57,7 +58,7 @@ import hubclient  # noqa: E402
 from workshop_utils import course  # noqa: E402
 
 OUT_JSON = ROOT / "benchmarks" / "hub_results.json"
-DEFAULT_SIZES = "2,4,6,8,12,16,24,32,48,64"
+DEFAULT_SIZES = "2,4,8,12,16,24,32,48,64"
 NOTEBOOK_01 = "01_input_to_tensor.ipynb"
 TRAINING_NOTEBOOK = "05_cnn_vs_vit.ipynb"
 
