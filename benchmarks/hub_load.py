@@ -274,9 +274,11 @@ def main(argv=None) -> int:
                 if sc == "training" and n < 2:
                     continue
                 elapsed = time.monotonic() - t_start
-                # the next run's length, from this scenario's last one (runs grow about with N)
-                guess = 1.25 * last.get(sc, {}).get("wall_s", 0) * n / max(1, last.get(sc, {}).get("n", n)) \
-                    + (args.stagger_s if sc == "staggered" else 0) * 0.5
+                # the next run's length, from this scenario's last one (runs grow about with N),
+                # else from the longest run so far
+                prev = last.get(sc) or max(results["runs"], key=lambda r: r["wall_s"], default={})
+                guess = 1.25 * prev.get("wall_s", 0) * n / max(1, prev.get("n", n)) \
+                    + (args.stagger_s if sc == "staggered" and sc not in last else 0)
                 if elapsed + guess > args.budget_s:
                     ended.append(f"{sc}: time budget (N={n} would end after {args.budget_s:.0f} s)")
                     active.remove(sc)
