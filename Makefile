@@ -13,7 +13,7 @@ KERNEL_NAME := Python 3 (Deep Learning Workshop)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: env lab present test test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
-	bench release site test-site wheelhouse check-wheelhouse
+	bench release site test-site wheelhouse check-wheelhouse hub hub-env test-hub bench-hub
 
 # pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
 # install here, and Python compiles what a lesson imports on first use anyway.
@@ -52,7 +52,7 @@ present: env
 test: export WORKSHOP_CACHE := $(CURDIR)/.cache/make-test-course-cache
 test:
 	rm -rf "$(WORKSHOP_CACHE)"
-	$(MAKE) --no-print-directory test-current test-oldest test-colab
+	$(MAKE) --no-print-directory test-current test-oldest test-colab test-hub
 
 test-current: env
 	$(BIN)/python -m ruff check .
@@ -73,7 +73,8 @@ check-ecosystem: env
 
 # The oldest versions the package claims, with Colab's ipywidgets 7.7.1 and kernel stack
 # (tests/constraints-oldest.txt), in a second environment: unit tests and every notebook
-# (not the repository checks of test_repo.py and test_release.py, which do not depend on versions).
+# (not the repository checks of test_repo.py, test_release.py and test_deploy.py, which do not
+# depend on versions).
 OLDEST ?= .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
@@ -89,7 +90,7 @@ $(OLDEST_STAMP): pyproject.toml tests/constraints-oldest.txt tools/install_torch
 test-oldest: $(OLDEST_STAMP)
 	OMP_NUM_THREADS=1 COURSE_OLDEST_ENV=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax \
 		--nbval-current-env -p no:cacheprovider --ignore=tests/browser --ignore=tests/ecosystem \
-		--ignore=tests/test_repo.py --ignore=tests/test_release.py tests notebooks
+		--ignore=tests/test_repo.py --ignore=tests/test_release.py --ignore=tests/test_deploy.py tests notebooks
 
 # Colab's path: an environment holding Colab's stack (tests/constraints-colab.txt) without the
 # course; the test installs the package the way the notebooks' set-up cell does, from the
@@ -128,7 +129,7 @@ assets: env
 	$(BIN)/python -m workshop_utils.figures assets
 
 clean:
-	rm -rf $(VENV) $(OLDEST) $(COLAB_ENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST) $(COLAB_ENV) $(HUB_ENV) .hub .pytest_cache .ruff_cache
 
 # The course as a website (Sphinx + MyST-NB + sphinx-book-theme) in build/site: the notebooks
 # executed with the course cache ($$WORKSHOP_CACHE or the default one), code folded, explorer
@@ -167,3 +168,47 @@ check-wheelhouse:
 	env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null \
 		$(WHEELHOUSE_VENV)/bin/python -m pip install -q --no-index --find-links $(WHEELHOUSE) "workshop_utils[lab]"
 	cd $(WHEELHOUSE_VENV) && WORKSHOP_CACHE="$(CURDIR)/$(WHEELHOUSE_VENV)/course-cache" bin/python -m workshop_utils.check
+
+# --- Teach it to a class: a local JupyterHub (README, "Teach it to a class") -------------
+# .venv-hub: the environment of the hub *and* of every learner's server (the course, JupyterLab,
+# JupyterHub, nbgitpuller, the idle culler, repo2docker for the Binder check); .hub/: the
+# hub's state (git-ignored): configurable-http-proxy from npm (deploy/local/package-lock.json),
+# the course as a git repository for nbgitpuller, the learners' home folders, the database.
+HUB_ENV ?= .venv-hub
+HUB_STAMP := $(HUB_ENV)/.installed
+HUB_DIR ?= .hub
+HUB_PORT ?= 8000
+
+$(HUB_STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config -type f)
+	@test -x $(HUB_ENV)/bin/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(HUB_ENV)
+	$(HUB_ENV)/bin/python -m pip install -q --upgrade pip
+	tools/install_torch.sh $(HUB_ENV)/bin/python "$(TORCH)"
+	$(HUB_ENV)/bin/python -m pip install -q --no-compile -e ".[lab,hub]"
+	$(HUB_ENV)/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "$(KERNEL_NAME)" >/dev/null
+	cp -R jupyter-config/share jupyter-config/etc $(HUB_ENV)/
+	@touch $@
+
+$(HUB_DIR)/node_modules/.installed: deploy/local/package.json deploy/local/package-lock.json
+	@command -v npm >/dev/null || { echo "make hub needs Node.js >= 18 and npm (Debian: apt-get install nodejs npm)"; exit 2; }
+	mkdir -p $(HUB_DIR)
+	cp deploy/local/package.json deploy/local/package-lock.json $(HUB_DIR)/
+	npm ci --prefix $(HUB_DIR) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+hub-env: $(HUB_STAMP) $(HUB_DIR)/node_modules/.installed
+
+# make hub [HUB_PORT=8000] [HUB_PASSWORD=...]: the hub on http://127.0.0.1:$(HUB_PORT), no root,
+# no system users (deploy/local/jupyterhub_config.py); prints the password and the nbgitpuller link.
+hub: hub-env
+	$(HUB_ENV)/bin/python deploy/local/run_hub.py --dir $(HUB_DIR) --port $(HUB_PORT)
+
+# The hub smoke test (part of make test): two learners log in, the link pulls the course, lesson 01 runs.
+test-hub: env hub-env
+	COURSE_HUB_PYTHON=$(HUB_ENV)/bin/python COURSE_HUB_NODE_MODULES=$(HUB_DIR)/node_modules \
+		OMP_NUM_THREADS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_hub.py
+
+# The class load test: benchmarks/hub_results.json, the hub section of benchmarks/RESULTS.md
+# and the README's sizing table. HUB_BENCH_ARGS e.g. "--sizes 2,4 --quick" for a short run.
+HUB_BENCH_ARGS ?=
+bench-hub: hub-env
+	$(HUB_ENV)/bin/python benchmarks/hub_load.py --node-modules $(HUB_DIR)/node_modules $(HUB_BENCH_ARGS)

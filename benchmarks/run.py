@@ -414,7 +414,7 @@ def report(r: dict) -> str:
               ""]
     lines += first_open_section(r) + threads_section(r)
     lines += missed_targets(r)
-    return "\n".join(lines) + "\n" + site_block()
+    return with_hub_section("\n".join(lines) + "\n") + site_block()
 
 
 SITE_BEGIN, SITE_END = "<!-- site: written by make site (tools/build_site.py) -->", "<!-- site end -->"
@@ -426,6 +426,17 @@ def site_block() -> str:
     if SITE_BEGIN in old and SITE_END in old:
         return "\n" + old[old.index(SITE_BEGIN):old.index(SITE_END) + len(SITE_END)] + "\n"
     return ""
+
+
+def with_hub_section(md: str) -> str:
+    """The class load test's section (make bench-hub, benchmarks/hub_sizing.py) is kept."""
+    import hub_sizing
+
+    if not hub_sizing.RESULTS.exists():
+        return md
+    return hub_sizing._replace_block(md, hub_sizing.RBEGIN, hub_sizing.REND,
+                                     hub_sizing.results_section(json.loads(hub_sizing.RESULTS.read_text())),
+                                     append=True)
 
 
 def first_open_section(r: dict) -> list:

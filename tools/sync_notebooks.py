@@ -99,8 +99,12 @@ def sync(nb) -> None:
         cell.metadata.pop("execution", None)
 
 
+HUB_PLACEHOLDER = "https://<your hub>"
+HUB_LINK_PREFIX = HUB_PLACEHOLDER + "/hub/user-redirect/git-pull?"
+
+
 def sync_readme(text: str) -> str:
-    """README's Binder and Colab badges (lesson 01) at the course's ref."""
+    """README's Binder and Colab badges (lesson 01) and class hub link at the course's ref."""
     out = []
     for ln in text.splitlines(keepends=True):
         end = "\n" if ln.endswith("\n") else ""
@@ -108,8 +112,29 @@ def sync_readme(text: str) -> str:
             ln = course.binder_badge() + end
         elif ln.startswith(course.COLAB_BADGE_PREFIX):
             ln = course.colab_badge(course.NOTEBOOKS[0][0]) + end
+        elif ln.startswith(HUB_LINK_PREFIX):  # "Teach it to a class": the nbgitpuller link
+            ln = course.hub_link(HUB_PLACEHOLDER) + end
         out.append(ln)
     return "".join(out)
+
+
+DEPLOY = [ROOT / "deploy" / "z2jh" / "config.yaml", ROOT / "deploy" / "tljh" / "install.sh"]
+COURSE_LINE = re.compile(r'^(?P<pre>.*?)(?P<val>[^\s="]+)(?P<post>"?\s*# course: (?P<key>\w+))$', re.M)
+
+
+def deploy_values() -> dict:
+    return {"ref": course.REF, "repo_url": course.repo_url(), "image": f"ghcr.io/{course.REPOSITORY}"}
+
+
+def sync_deploy(text: str) -> str:
+    """The deployment files' lines ending in ``# course: <key>``: the repository, ref, image."""
+    values = deploy_values()
+
+    def sub(m):
+        if m["key"] not in values:
+            raise KeyError(f"unknown course key {m['key']!r} in a deploy file")
+        return m["pre"] + values[m["key"]] + m["post"]
+    return COURSE_LINE.sub(sub, text)
 
 
 def _pairs():
@@ -127,6 +152,12 @@ def main(argv) -> int:
         stale.append("README.md")
         if not check:
             readme.write_text(sync_readme(text))
+    for path in DEPLOY:
+        text = path.read_text()
+        if sync_deploy(text) != text:
+            stale.append(str(path.relative_to(ROOT)))
+            if not check:
+                path.write_text(sync_deploy(text))
     for nb_path, py_path in _pairs():
         nb = nbformat.read(nb_path, as_version=4) if nb_path.exists() else None
         before = nbformat.writes(nb) if nb is not None else ""

@@ -95,3 +95,26 @@ def binder_url() -> str:
 
 def binder_badge() -> str:
     return f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder_url()})"
+
+
+def hub_link(hub_url: str, repo: str | None = None, ref: str | None = None,
+             notebook: str = NOTEBOOKS[0][0]) -> str:
+    """The nbgitpuller link that pulls the course into a learner's hub home and opens ``notebook``.
+
+    ``hub_url``: the hub's address (``https://hub.example.org``); ``repo``/``ref``: the git
+    repository and ref to pull (default: this course on GitHub at :data:`REF`, what a real
+    class uses; ``make hub`` passes its local copy). Learners' edits are kept: nbgitpuller
+    merges, it never overwrites a changed file.
+    """
+    from urllib.parse import quote, urlencode
+
+    if not isinstance(hub_url, str) or not hub_url.startswith(("http://", "https://")):
+        raise ValueError(f"hub_url must be the hub's http(s) address, got {hub_url!r}")
+    names = [n for n, _, _ in NOTEBOOKS]
+    if notebook not in names:
+        raise ValueError(f"notebook must be one of the course's notebooks {names}, got {notebook!r}")
+    repo = repo or repo_url()
+    folder = repo.rstrip("/").rsplit("/", 1)[-1]  # where nbgitpuller puts it: the URL's last part
+    query = urlencode({"repo": repo, "branch": ref or REF,
+                       "urlpath": f"lab/tree/{folder}/notebooks/{notebook}"}, quote_via=quote)
+    return f"{hub_url.rstrip('/')}/hub/user-redirect/git-pull?{query}"

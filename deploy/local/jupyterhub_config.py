@@ -1,0 +1,107 @@
+"""The course's local JupyterHub (``make hub``): a workshop hub on 127.0.0.1, no root needed.
+
+What it is: JupyterHub (PyPI) with configurable-http-proxy (npm, ``.hub/node_modules``);
+every learner gets a single-user JupyterLab server started as a local process from the
+course environment ``.venv-hub`` (the course installed, its kernel "Python 3 (Deep
+Learning Workshop)", the JupyterLab settings of ``jupyter-config/``), with a home folder of
+its own under ``.hub/users/<name>``. Learners log in with any name and the workshop's
+shared password; idle servers are stopped by ``jupyterhub-idle-culler``; the course reaches
+them through an nbgitpuller link (``make hub`` prints it).
+
+Mode: ``SimpleLocalProcessSpawner`` runs every learner's server as the user running the hub
+(no system users, no root): right for a trial run, a test or a small room on one's own
+machine, *not* an isolation boundary between learners. For a real class use
+The Littlest JupyterHub (``deploy/tljh/``: system users, systemd memory and CPU limits) or
+Zero to JupyterHub (``deploy/z2jh/config.yaml``: one pod per learner, Kubernetes limits).
+
+Settings come from the environment (``make hub`` sets them; the tests and the load test too):
+  COURSE_HUB_DIR       folder of the hub's state (default: .hub in the repository)
+  COURSE_HUB_PORT      the proxy's port on 127.0.0.1 (default 8000)
+  COURSE_HUB_PASSWORD  the shared workshop password (at least 8 characters; required)
+  COURSE_HUB_API_TOKEN optional: a token for the "course-admin" service (load test)
+  COURSE_HUB_MEM_LIMIT / COURSE_HUB_CPU_LIMIT  per-learner limits (see below)
+  COURSE_HUB_CULL_S    idle culling after this many seconds (default 3600)
+"""
+
+import os
+import re
+import sys
+from pathlib import Path
+
+c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
+
+ROOT = Path(__file__).resolve().parents[2]
+HUB_DIR = Path(os.environ.get("COURSE_HUB_DIR", ROOT / ".hub")).resolve()
+VENV = Path(sys.prefix)  # the hub runs from .venv-hub, and so do the learners' servers
+PORT = int(os.environ.get("COURSE_HUB_PORT", "8000"))
+PASSWORD = os.environ.get("COURSE_HUB_PASSWORD", "")
+if len(PASSWORD) < 8:
+    sys.exit("COURSE_HUB_PASSWORD must hold the workshop's shared password (at least 8 characters); "
+             "`make hub` makes one and prints it")
+
+# --- the hub: loopback only --------------------------------------------------------------
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = PORT
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = int(os.environ.get("COURSE_HUB_INTERNAL_PORT", PORT + 1))
+PROXY_API_PORT = int(os.environ.get("COURSE_HUB_PROXY_API_PORT", PORT + 2))
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{PROXY_API_PORT}"
+c.ConfigurableHTTPProxy.command = [str(HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy")]
+c.JupyterHub.db_url = f"sqlite:///{HUB_DIR / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(HUB_DIR / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(HUB_DIR / "jupyterhub.pid")
+c.ConfigurableHTTPProxy.pid_file = str(HUB_DIR / "proxy.pid")
+c.JupyterHub.cleanup_servers = True  # stopping the hub stops every learner's server
+
+# --- log in: one shared password for the room (JupyterHub's own SharedPasswordAuthenticator) --
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = PASSWORD
+c.Authenticator.allow_all = True  # any name, with the password: the room's learners
+
+# --- learners' servers: local processes from the course environment ------------------------
+c.JupyterHub.spawner_class = "simple"  # SimpleLocalProcessSpawner: no system users
+c.SimpleLocalProcessSpawner.home_dir_template = str(HUB_DIR / "users" / "{username}")
+c.Spawner.cmd = [str(VENV / "bin" / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+c.Spawner.start_timeout = 180
+c.Spawner.http_timeout = 180
+# Many kernels on few cores: one torch/BLAS thread per kernel (the course's default too).
+c.Spawner.environment = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "WORKSHOP_THREADS": "1",
+}
+# Per-learner limits. LocalProcessSpawner passes them on (MEM_LIMIT/CPU_LIMIT, shown by
+# jupyter-resource-usage where installed) but cannot enforce them; TLJH (systemd) and
+# Kubernetes do. The values: deploy/z2jh/config.yaml's, which `make bench-hub` writes from
+# the measured load test (benchmarks/hub_results.json).
+SIZING = re.findall(r"(\S+)\s*# sizing: (\w+)", (ROOT / "deploy" / "z2jh" / "config.yaml").read_text())
+MEASURED = {key: value for value, key in SIZING}
+c.Spawner.mem_limit = os.environ.get("COURSE_HUB_MEM_LIMIT", MEASURED["mem_limit"])
+c.Spawner.cpu_limit = float(os.environ.get("COURSE_HUB_CPU_LIMIT", MEASURED["cpu_limit"]))
+# The single-user server stops kernels idle for 20 minutes (the culler stops whole servers).
+c.Spawner.args = [
+    "--MappingKernelManager.cull_idle_timeout=1200",
+    "--MappingKernelManager.cull_interval=120",
+    "--MappingKernelManager.cull_connected=False",
+]
+if os.geteuid() == 0:  # this mode runs servers as the hub's user; as root, Jupyter needs saying so
+    c.Spawner.args.append("--allow-root")
+
+# --- idle culling: jupyterhub-idle-culler as a hub service --------------------------------
+CULL_S = int(os.environ.get("COURSE_HUB_CULL_S", "3600"))
+c.JupyterHub.services = [
+    {"name": "idle-culler",
+     "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={CULL_S}",
+                 f"--cull-every={max(10, min(300, CULL_S // 4))}"]},
+]
+c.JupyterHub.load_roles = [
+    {"name": "idle-culler", "services": ["idle-culler"],
+     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
+]
+if os.environ.get("COURSE_HUB_API_TOKEN"):  # the load test drives the hub with this service
+    c.JupyterHub.services.append({"name": "course-admin", "api_token": os.environ["COURSE_HUB_API_TOKEN"]})
+    c.JupyterHub.load_roles.append(
+        {"name": "course-admin", "services": ["course-admin"],
+         "scopes": ["admin:users", "admin:servers", "access:servers", "tokens", "list:users"]})

@@ -1,0 +1,339 @@
+"""A learner on the course's JupyterHub, driven as a browser drives it (REST + websocket).
+
+Used by the hub smoke test (``tests/test_hub.py``) and the class load test
+(``benchmarks/hub_load.py``). ``start_hub`` runs ``deploy/local/jupyterhub_config.py`` (the
+config ``make hub`` runs) in a folder of its own on free loopback ports. A :class:`Learner`
+logs in with the shared password (the hub's login form, cookies and its ``_xsrf``), starts
+its server, follows the nbgitpuller link, asks the hub for an API token for itself (what
+JupyterLab's token page does) and talks to its server's REST API and kernel websocket with
+it. :class:`Kernel` runs cells and moves sliders through the widget comm protocol
+(``comm_msg`` ``update`` on the slider's model, as the browser's widget manager sends it),
+timing the picture's redraw (the explorer's ``Image`` model update) as the client sees it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import os
+import secrets
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "deploy" / "local" / "jupyterhub_config.py"
+SLIDERS = {"FloatSliderModel", "IntSliderModel"}
+
+
+def free_port_block(n: int = 3) -> int:
+    """A port p with p..p+n-1 free on 127.0.0.1 (the proxy, the hub, the proxy's API)."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + n >= 65535:
+            continue
+        try:
+            socks = []
+            for i in range(n):
+                t = socket.socket()
+                socks.append(t)
+                t.bind(("127.0.0.1", base + i))
+            return base
+        except OSError:
+            continue
+        finally:
+            for t in socks:
+                t.close()
+    raise RuntimeError("no block of free loopback ports")
+
+
+class Hub:
+    """A running hub: its URL, shared password, admin-service token, process and folder."""
+
+    def __init__(self, url, password, admin_token, proc, folder, log):
+        self.url, self.password, self.admin_token = url, password, admin_token
+        self.proc, self.folder, self.log = proc, folder, log
+
+    def admin(self, path, method="GET", **kw):
+        r = requests.request(method, f"{self.url}/hub/api{path}", timeout=120,
+                             headers={"Authorization": f"token {self.admin_token}"}, **kw)
+        r.raise_for_status()
+        return r.json() if r.content else None
+
+    def log_tail(self, n=4000) -> str:
+        return Path(self.log).read_text(errors="replace")[-n:]
+
+
+@contextlib.contextmanager
+def start_hub(python: str, folder: Path, node_modules: Path, source: Path = ROOT, extra_env=None,
+              start_s: float = 120):
+    """JupyterHub with the course's local config in ``folder``; yields a :class:`Hub`.
+
+    ``python``: the hub environment's interpreter (``.venv-hub``); ``node_modules``: where
+    ``npm ci`` put configurable-http-proxy; ``source``: the checkout whose committed HEAD
+    learners pull (``make hub``'s course repository)."""
+    sys.path.insert(0, str(ROOT / "deploy" / "local"))
+    import run_hub  # the same preparation make hub does
+
+    folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    link = folder / "node_modules"
+    if not link.exists():
+        link.symlink_to(Path(node_modules).resolve(), target_is_directory=True)
+    password, admin_token = secrets.token_urlsafe(12), secrets.token_hex(32)
+    port = free_port_block(3)
+    env = dict(os.environ, COURSE_HUB_PASSWORD=password)
+    env.update(run_hub.prepare(folder, port))
+    env.update(COURSE_HUB_PASSWORD=password, COURSE_HUB_API_TOKEN=admin_token, **(extra_env or {}))
+    run_hub.course_repo(folder, source)
+    log_path = folder / "jupyterhub.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([os.path.abspath(python), "-m", "jupyterhub", "-f", str(CONFIG)], cwd=folder,
+                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    hub = Hub(f"http://127.0.0.1:{port}", password, admin_token, proc, folder, log_path)
+    try:
+        deadline = time.monotonic() + start_s
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"JupyterHub exited with {proc.returncode}:\n{hub.log_tail()}")
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{hub.url}/hub/api/", timeout=5).ok:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"JupyterHub did not answer in {start_s} s:\n{hub.log_tail()}")
+            time.sleep(0.5)
+        yield hub
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)  # the hub stops the learners' servers (cleanup_servers)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+class Learner:
+    """One learner: a browser session (cookies) on the hub, then a token for its own server."""
+
+    def __init__(self, hub: Hub, name: str):
+        self.hub, self.name = hub, name
+        self.s = requests.Session()
+        self.token = None
+
+    @property
+    def server_url(self) -> str:
+        return f"{self.hub.url}/user/{self.name}"
+
+    def _xsrf(self, path="/hub/"):
+        for c in self.s.cookies:
+            if c.name == "_xsrf" and (c.path or "/") == path:
+                return c.value
+        return next((c.value for c in self.s.cookies if c.name == "_xsrf"), "")
+
+    def login(self, password: str | None = None) -> None:
+        r = self.s.get(f"{self.hub.url}/hub/login", timeout=60)
+        r.raise_for_status()
+        r = self.s.post(f"{self.hub.url}/hub/login?next=", timeout=60, allow_redirects=False,
+                        data={"username": self.name, "password": password or self.hub.password,
+                              "_xsrf": self._xsrf()})
+        if r.status_code != 302 or not any(c.name.startswith("jupyterhub-session") for c in self.s.cookies):
+            raise PermissionError(f"login of {self.name} refused (HTTP {r.status_code})")
+
+    def _hub_api(self, path, method="GET", **kw):
+        r = self.s.request(method, f"{self.hub.url}/hub/api{path}", timeout=120,
+                           headers={"X-XSRFToken": self._xsrf()}, **kw)
+        r.raise_for_status()
+        return r.json() if r.content else None
+
+    def start_server(self, timeout: float = 300) -> float:
+        """Ask the hub for this learner's server, wait until it answers; returns the seconds taken."""
+        t0 = time.monotonic()
+        self._hub_api(f"/users/{self.name}/server", "POST")
+        while True:
+            user = self._hub_api(f"/users/{self.name}")
+            server = user.get("servers", {}).get("")
+            if server and server.get("ready"):
+                break
+            if time.monotonic() - t0 > timeout:
+                raise TimeoutError(f"{self.name}'s server not ready after {timeout} s")
+            time.sleep(0.25)
+        self.token = self._hub_api(f"/users/{self.name}/tokens", "POST",
+                                   json={"note": "course client", "expires_in": 7200})["token"]
+        self.api("/api/status")
+        return time.monotonic() - t0
+
+    def pull_course(self, link: str, timeout: float = 300) -> dict:
+        """Open the nbgitpuller ``link`` as a browser does: the hub sends the learner to their
+        server's git-pull page, whose script streams the pull from ``git-pull/api``; returns
+        the path the link opens (``urlpath``) and the stream's last event."""
+        r = self.s.get(link, timeout=120)  # user-redirect -> OAuth with the hub -> the git-pull page
+        r.raise_for_status()
+        if "/git-pull" not in r.url:
+            raise RuntimeError(f"the link did not reach the git-pull page (landed on {r.url})")
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(r.url).query)
+        api = r.url.split("/git-pull", 1)[0] + "/git-pull/api?" + urllib.parse.urlsplit(r.url).query
+        last = None
+        with self.s.get(api, stream=True, timeout=timeout) as stream:
+            stream.raise_for_status()
+            for line in stream.iter_lines(decode_unicode=True):
+                if line and line.startswith("data:"):
+                    last = json.loads(line[5:])
+                    if last.get("phase") in ("finished", "error"):
+                        break
+        if not last or last.get("phase") != "finished":
+            raise RuntimeError(f"nbgitpuller did not finish: {last}")
+        return {"urlpath": q["urlpath"][0], "last": last}
+
+    def api(self, path, method="GET", **kw):
+        r = requests.request(method, f"{self.server_url}{path}", timeout=120,
+                             headers={"Authorization": f"token {self.token}"}, **kw)
+        r.raise_for_status()
+        return r.json() if r.content else None
+
+    def open_notebook(self, path: str) -> tuple[dict, Kernel]:
+        """The notebook's JSON (contents API) and a kernel session for it, as JupyterLab opens one."""
+        nb = self.api(f"/api/contents/{urllib.parse.quote(path)}")["content"]
+        sess = self.api("/api/sessions", "POST",
+                        json={"path": path, "type": "notebook", "name": Path(path).name,
+                              "kernel": {"name": "python3"}})
+        return nb, Kernel(self, sess["kernel"]["id"])
+
+    def stop_server(self) -> None:
+        with contextlib.suppress(requests.RequestException):
+            self.hub.admin(f"/users/{self.name}/server", "DELETE")
+
+
+def _decode(frame) -> tuple[dict, list[bytes]]:
+    """A kernel websocket message (jupyter_server's default protocol): JSON text, or binary
+    with buffers (uint32 count, uint32 offsets, the JSON, then the buffers)."""
+    if isinstance(frame, str):
+        return json.loads(frame), []
+    n = struct.unpack("!I", frame[:4])[0]
+    offsets = list(struct.unpack(f"!{n}I", frame[4:4 + 4 * n])) + [len(frame)]
+    msg = json.loads(frame[offsets[0]:offsets[1]].decode())
+    return msg, [frame[offsets[i]:offsets[i + 1]] for i in range(1, n)]
+
+
+class Kernel:
+    """A kernel of the learner's server over its websocket: run cells, move sliders."""
+
+    def __init__(self, learner: Learner, kernel_id: str, timeout: float = 600):
+        import websocket  # websocket-client
+
+        self.session = uuid.uuid4().hex
+        url = learner.server_url.replace("http", "ws", 1) + \
+            f"/api/kernels/{kernel_id}/channels?session_id={self.session}"
+        self.ws = websocket.create_connection(url, timeout=timeout,
+                                              header=[f"Authorization: token {learner.token}"])
+        self.comms: dict[str, dict] = {}  # comm_id -> {"model", "state", "cell"}
+        self.cell = 0
+
+    def close(self):
+        with contextlib.suppress(Exception):
+            self.ws.close()
+
+    def _send(self, msg_type: str, content: dict, channel: str = "shell") -> str:
+        msg_id = uuid.uuid4().hex
+        self.ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "username": "learner", "session": self.session,
+                       "msg_type": msg_type, "version": "5.3",
+                       "date": datetime.datetime.now(datetime.timezone.utc).isoformat()},
+            "parent_header": {}, "metadata": {}, "channel": channel, "buffers": [], "content": content}))
+        return msg_id
+
+    def _recv(self) -> dict:
+        msg, _ = _decode(self.ws.recv())
+        if msg["msg_type"] == "comm_open" and msg["content"].get("target_name") == "jupyter.widget":
+            data = msg["content"]["data"]
+            self.comms[msg["content"]["comm_id"]] = {"model": data["state"].get("_model_name"),
+                                                     "state": data["state"], "cell": self.cell}
+        return msg
+
+    def execute(self, code: str, timeout: float = 600) -> dict:
+        """Run ``code``; returns {"status", "seconds", "error"} once the kernel is idle again."""
+        self.cell += 1
+        t0 = time.monotonic()
+        msg_id = self._send("execute_request", {"code": code, "silent": False, "store_history": True,
+                                                "user_expressions": {}, "allow_stdin": False,
+                                                "stop_on_error": True})
+        status = error = None
+        idle = False
+        while not (idle and status):
+            if time.monotonic() - t0 > timeout:
+                raise TimeoutError(f"no reply in {timeout} s to:\n{code[:300]}")
+            msg = self._recv()
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            t = msg["msg_type"]
+            if t == "execute_reply":
+                status = msg["content"]["status"]
+            elif t == "status" and msg["content"]["execution_state"] == "idle":
+                idle = True
+            elif t == "error":
+                error = f"{msg['content']['ename']}: {msg['content']['evalue']}"
+        return {"status": status, "seconds": time.monotonic() - t0, "error": error}
+
+    def run_notebook(self, nb: dict, timeout: float = 900) -> float:
+        """Run every code cell in order (JupyterLab's Run All); returns the seconds taken."""
+        t0 = time.monotonic()
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            out = self.execute(src, timeout=timeout)
+            if out["status"] != "ok":
+                raise RuntimeError(f"cell {i} failed: {out['error']}")
+        return time.monotonic() - t0
+
+    def sliders(self) -> list[tuple[str, dict, list[str]]]:
+        """(slider comm id, its state, the Image comm ids opened by the same cell) for every
+        slider of an explorer (a cell that opened both sliders and an image)."""
+        out = []
+        for cid, c in self.comms.items():
+            if c["model"] in SLIDERS:
+                images = [i for i, d in self.comms.items()
+                          if d["model"] == "ImageModel" and d["cell"] == c["cell"]]
+                if images:
+                    out.append((cid, c["state"], images))
+        return out
+
+    def move_slider(self, comm_id: str, value, images: list[str], timeout: float = 120) -> float:
+        """Set the slider's value as the browser's widget manager does; returns the seconds until
+        one of the explorer's images was redrawn (its model updated), as the client sees it."""
+        t0 = time.monotonic()
+        msg_id = self._send("comm_msg", {"comm_id": comm_id,
+                                         "data": {"method": "update", "state": {"value": value},
+                                                  "buffer_paths": []}})
+        redrawn = None
+        idle = False
+        while not (idle and redrawn is not None):
+            if time.monotonic() - t0 > timeout:
+                raise TimeoutError(f"no redraw in {timeout} s after moving a slider")
+            msg = self._recv()
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            t = msg["msg_type"]
+            if t == "comm_msg" and redrawn is None and msg["content"]["comm_id"] in images \
+                    and msg["content"]["data"].get("method") in ("update", "echo_update") \
+                    and ("value" in msg["content"]["data"].get("state", {})
+                         or ["value"] in msg["content"]["data"].get("buffer_paths", [])):
+                redrawn = time.monotonic() - t0
+            elif t == "status" and msg["content"]["execution_state"] == "idle":
+                idle = True
+                if redrawn is None:
+                    raise RuntimeError("the slider moved but the explorer's picture was not redrawn")
+        return redrawn
