@@ -13,7 +13,8 @@ separately when it reaches a limit:
 * ``together``: everyone logs in and gets a server, then everyone presses Run All at the
   same moment, then everyone moves sliders at the same time;
 * ``training``: as ``together``, but one learner runs lesson 05 instead, which trains its
-  CNN and ViT live (a fresh home, an empty cache), while the others run lesson 01 and move
+  CNN and ViT live (a fresh home, an empty cache; the hub is started with WORKSHOP_TRAIN_LIVE=1,
+  a learner who trains anyway), while the others run lesson 01 and move
   its sliders: does one training kernel starve the others' sliders?
 
 Measured per N and scenario: server start time, notebook run time, slider redraw p50/p95
@@ -265,7 +266,10 @@ def main(argv=None) -> int:
                                                   for k, v in vars(args).items()},
                "notebook": notebook, "runs": [], "stopped": None}
     with tempfile.TemporaryDirectory(prefix="course-hub-load-") as tmp, \
-            hubclient.start_hub(sys.executable, Path(tmp) / "hub", args.node_modules) as hub:
+            hubclient.start_hub(sys.executable, Path(tmp) / "hub", args.node_modules,
+                                # on a hub lesson 05 loads shipped weights; the trainer of the
+                                # "training" scenario is a learner who trains anyway (RETRAIN)
+                                extra_env={"WORKSHOP_TRAIN_LIVE": "1"}) as hub:
         link = course.hub_link(hub.url, repo=(hub.folder / "deep-learning-workshop").as_uri(),
                                ref="course", notebook=notebook)
         last, active, ended = {}, list(scenarios), []

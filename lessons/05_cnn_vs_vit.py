@@ -326,10 +326,13 @@ display(image_grid([gray, np.abs(edges)], titles=["photo (grayscale)", "|Sobel x
 #
 # The first time this cell runs it trains here and saves the weights (and the training curve)
 # in the course cache; later runs load them. Lessons 06–10 use weights trained with this very
-# recipe, which ship with the course, so they never wait for training. Set `RETRAIN = True`
-# to watch it train again.
+# recipe, which ship with the course, so they never wait for training. On a class hub or
+# Binder, where many learners share a few cores, this cell loads those shipped weights too
+# (and replays their training curve) instead of training a copy per learner. Set
+# `RETRAIN = True` to watch it train again, anywhere.
 
 # %% tags=["demo"]
+from workshop_utils.core import train_live
 from workshop_utils.explorers import training_monitor
 
 RETRAIN = False  # True: train again here instead of loading the weights saved the first time
@@ -345,8 +348,9 @@ def train_cnn(model):
     return fit(model, X_train, y_train, seed=0, progress=True, on_epoch=monitor.on_epoch, **CNN_RECIPE)
 
 
+# trained here (this is the lesson), except on a shared hub: there the shipped weights load
 cnn, cnn_hist = cached_training(cnn, cnn_key(seed=0), train_cnn, retrain=RETRAIN, on_epoch=monitor.on_epoch,
-                                shipped=False)  # trained here: this is the lesson
+                                shipped=not train_live())
 cnn_acc = evaluate(cnn, X_test, y_test)
 print(f"trained in {cnn_hist.seconds:.1f} s; held-out accuracy {cnn_acc:.1%}")
 
@@ -638,7 +642,7 @@ def train_vit(model):
 
 
 vit, vit_hist = cached_training(vit, vit_key(seed=0), train_vit, retrain=RETRAIN, on_epoch=monitor.on_epoch,
-                                shipped=False)
+                                shipped=not train_live())
 vit_acc = evaluate(vit, X_test, y_test)
 print(f"trained in {vit_hist.seconds:.1f} s; held-out accuracy {vit_acc:.1%}")
 

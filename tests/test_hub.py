@@ -61,6 +61,9 @@ def _learner_path(hub, name: str, out: dict) -> None:
                 assert res["status"] == "ok", res
             threads = kernel.execute("assert torch.get_num_threads() == 1, torch.get_num_threads()")
             out["one_thread"] = threads["status"] == "ok"
+            shipped = kernel.execute("from workshop_utils.core import train_live\n"
+                                     "assert not train_live(), 'lesson 05 would train on the hub'")
+            out["loads_shipped"] = shipped["status"] == "ok"
             (cid, state, images), *_ = kernel.sliders()
             out["slider"] = state["description"]
             out["redraw_s"] = kernel.move_slider(cid, state["max"], images)
@@ -90,6 +93,7 @@ def test_two_learners_log_in_pull_the_course_and_move_a_slider(tmp_path):
             assert out["urlpath"] == "lab/tree/deep-learning-workshop/notebooks/01_input_to_tensor.ipynb"
             assert out["home_has_lesson"], f"{name}'s home has no lesson 01 after the link"
             assert out["one_thread"], "a learner's kernel must use one torch thread"
+            assert out["loads_shipped"], "on a hub lesson 05 must load the shipped weights, not train"
             assert out["state_follows"] and out["redraw_s"] > 0
         # each learner has a server and a home of their own
         users = {u["name"]: u for u in hub.admin("/users")}

@@ -398,7 +398,8 @@ def test_notebook_05_trains_under_the_keys_the_later_lessons_load():
     code = notebook_code(NB)
     assert "cached_training(cnn, cnn_key(seed=0), train_cnn" in code
     assert "cached_training(vit, vit_key(seed=0), train_vit" in code
-    assert code.count("shipped=False") == 2  # lesson 05 trains live, as it teaches
+    # lesson 05 trains live, as it teaches, except on a shared hub (core.train_live)
+    assert code.count("shipped=not train_live()") == 2
     assert "seed=0, progress=True, on_epoch=monitor.on_epoch, **CNN_RECIPE)" in code
     assert "seed=0, progress=True, on_epoch=monitor.on_epoch, **VIT_RECIPE)" in code
     assert cnn_key(0) != cnn_key(1) and vit_key(0) != vit_key(1)
@@ -578,3 +579,23 @@ def test_geometry_default_digit_is_real():
     img = load_digits8x8(seed=0).X_train[0]
     ex = conv_geometry_explorer(img)
     assert np.allclose(ex.img, img / 255.0)
+
+
+def test_train_live_on_a_laptop_not_on_a_hub(monkeypatch):
+    """Lesson 05 trains live in a single learner's kernel and loads the shipped weights in a
+    JupyterHub single-user server (a class hub, Binder); WORKSHOP_TRAIN_LIVE decides either way."""
+    from workshop_utils.core import train_live
+
+    monkeypatch.delenv("WORKSHOP_TRAIN_LIVE", raising=False)
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    assert train_live() is True
+    monkeypatch.setenv("JUPYTERHUB_USER", "learner-1")
+    assert train_live() is False
+    monkeypatch.setenv("WORKSHOP_TRAIN_LIVE", "1")
+    assert train_live() is True
+    monkeypatch.delenv("JUPYTERHUB_USER")
+    monkeypatch.setenv("WORKSHOP_TRAIN_LIVE", "0")
+    assert train_live() is False
+    monkeypatch.setenv("WORKSHOP_TRAIN_LIVE", "yes")
+    with pytest.raises(ValueError, match="WORKSHOP_TRAIN_LIVE should be 1"):
+        train_live()

@@ -9,7 +9,8 @@ import numpy as np
 
 from ._validate import require_int
 
-__all__ = ["setup_notebook", "seed_everything", "device", "training_threads", "THREADS_ENV"]
+__all__ = ["setup_notebook", "seed_everything", "device", "training_threads", "THREADS_ENV", "train_live",
+           "TRAIN_LIVE_ENV"]
 
 THREADS_ENV = "WORKSHOP_THREADS"
 
@@ -32,6 +33,27 @@ def training_threads() -> int:
     if n < 1:
         raise ValueError(f"{THREADS_ENV} should be a whole number of threads, 1 or more; got {raw!r}")
     return n
+
+
+TRAIN_LIVE_ENV = "WORKSHOP_TRAIN_LIVE"
+
+
+def train_live() -> bool:
+    """Whether a lesson trains a model the course ships, or loads the shipped weights.
+
+    On a laptop, Colab or any single-learner kernel lesson 05 trains its CNN and ViT live (that
+    is the lesson). On a JupyterHub (a class hub, or Binder, which runs one), where many kernels
+    share a few cores, it loads the weights that ship with the package instead: a room does
+    not train a hundred copies at once. ``$WORKSHOP_TRAIN_LIVE`` = 1 or 0 decides either way;
+    a hub's single-user servers are recognised by ``$JUPYTERHUB_USER``.
+    """
+    raw = os.environ.get(TRAIN_LIVE_ENV, "").strip()
+    if raw in ("1", "0"):
+        return raw == "1"
+    if raw:
+        raise ValueError(f"{TRAIN_LIVE_ENV} should be 1 (train live) or 0 (load shipped weights); "
+                         f"got {raw!r}")
+    return not os.environ.get("JUPYTERHUB_USER")
 
 
 def seed_everything(seed: int = 0) -> np.random.Generator:

@@ -72,6 +72,10 @@ c.Spawner.environment = {
     "MKL_NUM_THREADS": "1",
     "WORKSHOP_THREADS": "1",
 }
+# On a hub lesson 05 loads the shipped weights (workshop_utils.core.train_live); the load
+# test's "training" scenario sets WORKSHOP_TRAIN_LIVE=1 for the hub to train live there.
+if os.environ.get("WORKSHOP_TRAIN_LIVE"):
+    c.Spawner.environment["WORKSHOP_TRAIN_LIVE"] = os.environ["WORKSHOP_TRAIN_LIVE"]
 # Per-learner limits. LocalProcessSpawner passes them on (MEM_LIMIT/CPU_LIMIT, shown by
 # jupyter-resource-usage where installed) but cannot enforce them; TLJH (systemd) and
 # Kubernetes do. The values: deploy/z2jh/config.yaml's, which `make bench-hub` writes from
