@@ -142,7 +142,7 @@ site: env
 # Every page of the built site in headless Chromium (tests/site_audit.py)
 test-site: env
 	COURSE_SITE_DIR=$(CURDIR)/build/site $(BIN)/python -m pytest -p no:cacheprovider \
-		tests/browser/test_site.py -k built_site
+		tests/browser/test_site_in_browser.py -k built_site
 
 bench: env
 	$(BIN)/python benchmarks/run.py

@@ -1,6 +1,6 @@
 """The course site in a browser: serve a built site on 127.0.0.1 and audit its pages.
 
-Used by tests/browser/test_site.py (the one-lesson smoke test in ``make test``, the whole
+Used by tests/browser/test_site_in_browser.py (the one-lesson smoke test in ``make test``, the whole
 site after ``make site`` in ``make test-site``). Per page: no console error, page error,
 failed or external request; every internal link, anchor and image resolves; every image
 in the article has alt text that says something ("Image", "figure" or a file name do not; the

@@ -1,6 +1,6 @@
 """The course site's pieces without a browser: the explorer's richer display, its frames, contrast.
 
-The site itself is built and opened in Chromium by tests/browser/test_site.py.
+The site itself is built and opened in Chromium by tests/browser/test_site_in_browser.py.
 """
 
 from __future__ import annotations

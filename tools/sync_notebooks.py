@@ -40,6 +40,8 @@ def to_text(nb) -> str:
     import jupytext
 
     nb = copy.deepcopy(nb)
+    for cell in nb.cells:  # one order (CELL_METADATA's), whichever side was edited last
+        cell.metadata = {k: cell.metadata[k] for k in CELL_METADATA if k in cell.metadata}
     nb.metadata = {"workshop": dict(nb.metadata.get("workshop", {})),
                    "jupytext": {"notebook_metadata_filter": "workshop,-all",
                                 "cell_metadata_filter": ",".join(CELL_METADATA) + ",-all"}}
