@@ -38,10 +38,8 @@ html_theme_options = {
     "path_to_docs": "",
     "use_repository_button": True,
     "use_download_button": False,
-    "launch_buttons": {
-        "binderhub_url": "https://mybinder.org",
-        "colab_url": "https://colab.research.google.com",
-        "notebook_interface": "jupyterlab",
-    },
+    # No theme launch buttons: they would link the site's page paths, not notebooks/…; every
+    # page carries the course's own launch bar (tools/build_site.py: Colab at course.REF,
+    # Binder, the notebook to download).
     "show_toc_level": 2,
 }
