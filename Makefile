@@ -11,8 +11,11 @@ STAMP := $(VENV)/.installed
 JOBS ?= 2
 KERNEL_NAME := Python 3 (Deep Learning Workshop)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Editable installs write workshop_utils.egg-info into this folder: one at a time when make
+# test builds environments in parallel.
+EDITABLE_LOCK := flock $(CURDIR)/.cache/editable-install.lock
 
-.PHONY: env lab present test test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
+.PHONY: env lab present test test-envs test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
 	bench release site test-site wheelhouse check-wheelhouse hub hub-env test-hub bench-hub
 
 # pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
@@ -23,7 +26,8 @@ $(STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config -typ
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	tools/install_torch.sh $(BIN)/python "$(TORCH)"
-	$(BIN)/python -m pip install -q --no-compile -e ".[lab,test,site,present]"
+	@mkdir -p .cache
+	$(EDITABLE_LOCK) $(BIN)/python -m pip install -q --no-compile -e ".[lab,test,site,present]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "$(KERNEL_NAME)" >/dev/null
 	cp -R jupyter-config/share jupyter-config/etc $(VENV)/
 	@touch $@
@@ -45,14 +49,18 @@ present: env
 # tests/ includes tests/browser: every notebook in JupyterLab + Debian's Chromium (skipped,
 # saying how to install it, where chromium is missing); screenshots and slider latencies
 # go to tests/_artifacts/screenshots/.
-# The whole suite: the current environment (with the browser tests), then the oldest one, then
-# Colab's path. Its three stages share one course cache that starts empty, as on a fresh
-# machine (never the user's own cache): lesson 05 trains once, lessons 06-10 load the
-# weights shipped with the package.
+# The whole suite: the current environment (with the browser tests, the site and presenter
+# smoke tests), then the oldest one, Colab's path and the class hub. The stages share one
+# course cache that starts empty, as on a fresh machine (never the user's own cache): lesson
+# 05 trains once, lessons 06-10 load the weights shipped with the package.
+# Two rounds, each run in parallel with its output kept together per stage (-O): the test
+# environments are built while test-current runs (pip and npm mostly wait on the disk), then
+# the oldest-versions suite runs beside the Colab and hub checks (mostly waiting on servers).
 test: export WORKSHOP_CACHE := $(CURDIR)/.cache/make-test-course-cache
 test:
 	rm -rf "$(WORKSHOP_CACHE)"
-	$(MAKE) --no-print-directory test-current test-oldest test-colab test-hub
+	$(MAKE) --no-print-directory -j4 -O test-current test-envs
+	$(MAKE) --no-print-directory -j3 -O test-oldest test-colab test-hub
 
 test-current: env
 	$(BIN)/python -m ruff check .
@@ -82,7 +90,8 @@ $(OLDEST_STAMP): pyproject.toml tests/constraints-oldest.txt tools/install_torch
 	@test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(OLDEST)
 	$(OLDEST)/bin/python -m pip install -q --upgrade pip
 	tools/install_torch.sh $(OLDEST)/bin/python "$(TORCH)"
-	$(OLDEST)/bin/python -m pip install -q --no-compile --only-binary=:all: -c tests/constraints-oldest.txt -e ".[test]"
+	@mkdir -p .cache
+	$(EDITABLE_LOCK) $(OLDEST)/bin/python -m pip install -q --no-compile --only-binary=:all: -c tests/constraints-oldest.txt -e ".[test]"
 	$(OLDEST)/bin/python -m ipykernel install --sys-prefix --name python3 \
 		--display-name "Python 3 (course, oldest)" >/dev/null
 	@touch $@
@@ -183,7 +192,8 @@ $(HUB_STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config 
 	@test -x $(HUB_ENV)/bin/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(HUB_ENV)
 	$(HUB_ENV)/bin/python -m pip install -q --upgrade pip
 	tools/install_torch.sh $(HUB_ENV)/bin/python "$(TORCH)"
-	$(HUB_ENV)/bin/python -m pip install -q --no-compile -e ".[lab,hub]"
+	@mkdir -p .cache
+	$(EDITABLE_LOCK) $(HUB_ENV)/bin/python -m pip install -q --no-compile -e ".[lab,hub]"
 	$(HUB_ENV)/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "$(KERNEL_NAME)" >/dev/null
 	cp -R jupyter-config/share jupyter-config/etc $(HUB_ENV)/
 	@touch $@
@@ -196,6 +206,9 @@ $(HUB_DIR)/node_modules/.installed: deploy/local/package.json deploy/local/packa
 	@touch $@
 
 hub-env: $(HUB_STAMP) $(HUB_DIR)/node_modules/.installed
+
+# The environments of make test's second round (built during its first; see test:).
+test-envs: $(OLDEST_STAMP) $(COLAB_STAMP) hub-env
 
 # make hub [HUB_PORT=8000] [HUB_PASSWORD=...]: the hub on http://127.0.0.1:$(HUB_PORT), no root,
 # no system users (deploy/local/jupyterhub_config.py); prints the password and the nbgitpuller link.
