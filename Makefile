@@ -65,7 +65,7 @@ test:
 test-current: env
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m workshop_utils.check
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --durations=15 --nbval-lax --nbval-current-env \
 		-p no:cacheprovider --ignore=tests/ecosystem tests notebooks
 
 # The edit-test loop: unit, property, checker and slider-sweep tests; no notebook runs, no
