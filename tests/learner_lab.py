@@ -14,18 +14,20 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
-import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from procs import stop_group  # noqa: E402 - tools/ is not a package
 
 ROOT = Path(__file__).resolve().parents[1]
 START_S = 180
@@ -116,14 +118,7 @@ def started_by_make_lab(tmp: Path, extra_args=()):
             time.sleep(0.5)
         yield server
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, 30)
         log.close()
 
 

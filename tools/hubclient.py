@@ -18,7 +18,6 @@ import datetime
 import json
 import os
 import secrets
-import signal
 import socket
 import struct
 import subprocess
@@ -29,6 +28,9 @@ import uuid
 from pathlib import Path
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procs import stop_group  # noqa: E402 - tools/ is not a package
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "deploy" / "local" / "jupyterhub_config.py"
@@ -115,14 +117,7 @@ def start_hub(python: str, folder: Path, node_modules: Path, source: Path = ROOT
             time.sleep(0.5)
         yield hub
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)  # the hub stops the learners' servers (cleanup_servers)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, 60)  # the hub stops the learners' servers (cleanup_servers)
         log.close()
 
 

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+from procs import stop_group  # noqa: E402 - tools/ is not a package
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("COURSE_ARTIFACTS", ROOT / "tests" / "_artifacts" / "screenshots"))
@@ -71,14 +74,7 @@ def present_server(tmp_path_factory, chromium_path):
         assert (root / "presenter" / LESSON).is_file()
         yield base
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_group(proc, 30)
         log.close()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):
