@@ -103,9 +103,13 @@ def load_note(results: dict) -> str:
     lo, hi = min(loads, default=0), max(loads, default=0)
     note = f"load average during the runs {lo:.1f}–{hi:.1f} on {cpus} cores"
     before = [r["load_before"][0] for r in results["runs"]]
-    if before and max(before) > 0.5 * cpus:
-        note += (f", {max(before):.1f} before a run began: other work shared the machine, so "
-                 "learners per core are lower bounds for a quiet server")
+    start = results["machine"].get("load_at_start", [0])[0]
+    if before:
+        # each run begins while the previous one's 1-minute load average decays
+        note += (f"; {min(before):.1f}–{max(before):.1f} as each run began and {start:.1f} when "
+                 "the benchmark started")
+    if start > 0.5 * cpus:
+        note += ": the machine was not idle when it started, so learners per core are lower bounds"
     return note
 
 

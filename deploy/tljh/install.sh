@@ -35,7 +35,7 @@ tljh-config set auth.SharedPasswordAuthenticator.user_password "$WORKSHOP_PASSWO
 tljh-config set auth.SharedPasswordAuthenticator.allow_all true
 
 # 4. Per-learner limits (systemd) and idle culling
-tljh-config set limits.memory 1280M  # sizing: mem_limit
+tljh-config set limits.memory 1408M  # sizing: mem_limit
 tljh-config set limits.cpu 1  # sizing: cpu_limit
 tljh-config set services.cull.timeout 3600
 tljh-config set services.cull.every 300
