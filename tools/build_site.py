@@ -60,8 +60,17 @@ def _site_setup():
 
     Explorer._repr_mimebundle_ = _bundle
 
+    _TEX = [("\\mathbb{R}", "ℝ"), ("\\mathcal ", ""), ("\\in", " ∈ "), ("\\times", "×"),
+            ("\\nabla", "∇"), ("\\theta", "θ"), ("\\eta", "η"), ("\\leftarrow", "←"),
+            ("\\gamma", "γ"), ("\\alpha", "α"), ("\\dfrac", ""), ("\\frac", ""), ("\\,", " ")]
+
     def _clean(text):
-        return " ".join(text.replace("$", "").replace("\\", "").split())
+        # a matplotlib title without its TeX markup, for alt text (a screen reader reads it)
+        for tex, plain in _TEX:
+            text = text.replace(tex, plain)
+        for ch in "$\\{}":
+            text = text.replace(ch, "")
+        return " ".join(text.split())
 
     def _describe(fig, p, cycle):
         parts = []
@@ -89,7 +98,13 @@ def _site_setup():
             body += ": " + "; ".join(dict.fromkeys(panels))
         p.text(f"{head}. {body}.")
 
-    get_ipython().display_formatter.formatters["text/plain"].for_type(matplotlib.figure.Figure, _describe)
+    def _register(*_):
+        get_ipython().display_formatter.formatters["text/plain"].for_type(matplotlib.figure.Figure, _describe)
+
+    # set_matplotlib_formats (the lesson's set-up cell) drops every formatter's Figure printer,
+    # so the description is registered again before each cell runs
+    _register()
+    get_ipython().events.register("pre_run_cell", _register)
     return shown
 
 
