@@ -12,8 +12,9 @@ JOBS ?= 2
 KERNEL_NAME := Python 3 (Deep Learning Workshop)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Editable installs write workshop_utils.egg-info into this folder: one at a time when make
-# test builds environments in parallel.
-EDITABLE_LOCK := flock $(CURDIR)/.cache/editable-install.lock
+# test builds environments in parallel (util-linux flock; where there is none, e.g. macOS,
+# make lab still works and make test's parallel builds go unlocked).
+EDITABLE_LOCK := $(if $(shell command -v flock 2>/dev/null),flock $(CURDIR)/.cache/editable-install.lock)
 
 .PHONY: env lab present test test-envs test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
 	bench release site test-site wheelhouse check-wheelhouse hub hub-env test-hub bench-hub
@@ -56,11 +57,13 @@ present: env
 # Two rounds, each run in parallel with its output kept together per stage (-O): the test
 # environments are built while test-current runs (pip and npm mostly wait on the disk), then
 # the oldest-versions suite runs beside the Colab and hub checks (mostly waiting on servers).
+# -O needs GNU make 4 (macOS ships 3.81: there the stages' output interleaves)
+OUTPUT_SYNC := $(if $(filter output-sync,$(.FEATURES)),-O)
 test: export WORKSHOP_CACHE := $(CURDIR)/.cache/make-test-course-cache
 test:
 	rm -rf "$(WORKSHOP_CACHE)"
-	$(MAKE) --no-print-directory -j4 -O test-current test-envs
-	$(MAKE) --no-print-directory -j3 -O test-oldest test-colab test-hub
+	$(MAKE) --no-print-directory -j4 $(OUTPUT_SYNC) test-current test-envs
+	$(MAKE) --no-print-directory -j3 $(OUTPUT_SYNC) test-oldest test-colab test-hub
 
 test-current: env
 	$(BIN)/python -m ruff check .
