@@ -27,7 +27,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-from procs import stop_group  # noqa: E402 - tools/ is not a package
+from procs import stop_group, wait_until_up  # noqa: E402 - tools/ is not a package
 
 ROOT = Path(__file__).resolve().parents[1]
 START_S = 180
@@ -101,21 +101,12 @@ def started_by_make_lab(tmp: Path, extra_args=()):
     proc = subprocess.Popen(["make", "lab", "LAB_ARGS=" + " ".join(args)], cwd=root,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     server = LabServer(f"http://127.0.0.1:{port}", token, root, log_path)
-    deadline = time.monotonic() + START_S
+    def answers():
+        server.api("/api/status")  # raises (an OSError) until the server is up
+        return True
+
     try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"`make lab` exited with {proc.returncode}:\n"
-                                   + log_path.read_text()[-3000:])
-            try:
-                server.api("/api/status")
-                break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"`make lab` did not answer in {START_S} s:\n"
-                                   + log_path.read_text()[-3000:])
-            time.sleep(0.5)
+        wait_until_up(proc, answers, START_S, "`make lab`", lambda: log_path.read_text()[-3000:])
         yield server
     finally:
         stop_group(proc, 30)

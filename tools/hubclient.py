@@ -30,7 +30,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from procs import stop_group  # noqa: E402 - tools/ is not a package
+from procs import stop_group, wait_until_up  # noqa: E402 - tools/ is not a package
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "deploy" / "local" / "jupyterhub_config.py"
@@ -105,16 +105,9 @@ def start_hub(python: str, folder: Path, node_modules: Path, source: Path = ROOT
                             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     hub = Hub(f"http://127.0.0.1:{port}", password, admin_token, proc, folder, log_path)
     try:
-        deadline = time.monotonic() + start_s
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"JupyterHub exited with {proc.returncode}:\n{hub.log_tail()}")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{hub.url}/hub/api/", timeout=5).ok:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"JupyterHub did not answer in {start_s} s:\n{hub.log_tail()}")
-            time.sleep(0.5)
+        # requests' errors are OSErrors: "not yet"
+        wait_until_up(proc, lambda: requests.get(f"{hub.url}/hub/api/", timeout=5).ok, start_s,
+                      "JupyterHub", hub.log_tail)
         yield hub
     finally:
         stop_group(proc, 60)  # the hub stops the learners' servers (cleanup_servers)

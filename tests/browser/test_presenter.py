@@ -14,7 +14,6 @@ import contextlib
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import nbformat
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-from procs import stop_group  # noqa: E402 - tools/ is not a package
+from procs import stop_group, wait_until_up  # noqa: E402 - tools/ is not a package
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("COURSE_ARTIFACTS", ROOT / "tests" / "_artifacts" / "screenshots"))
@@ -55,22 +54,12 @@ def present_server(tmp_path_factory, chromium_path):
     proc = subprocess.Popen(["make", "present", f"PRESENT_ARGS={args}"], cwd=root, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_S
+    def answers():
+        with urllib.request.urlopen(base + "/", timeout=10) as r:
+            return r.status == 200
+
     try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"`make present` exited with {proc.returncode}:\n"
-                                   + log_path.read_text()[-3000:])
-            try:
-                with urllib.request.urlopen(base + "/", timeout=10) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"`make present` did not answer in {START_S} s:\n"
-                                   + log_path.read_text()[-3000:])
-            time.sleep(0.5)
+        wait_until_up(proc, answers, START_S, "`make present`", lambda: log_path.read_text()[-3000:])
         assert (root / "presenter" / LESSON).is_file()
         yield base
     finally:
