@@ -2,8 +2,10 @@
 
 Used by the hub smoke test (``tests/test_hub.py``) and the class load test
 (``benchmarks/hub_load.py``). ``start_hub`` runs ``deploy/local/jupyterhub_config.py`` (the
-config ``make hub`` runs) in a folder of its own on free loopback ports. A :class:`Learner`
-logs in with the shared password (the hub's login form, cookies and its ``_xsrf``), starts
+config ``make hub`` runs) in a folder of its own on free loopback ports; run as root, the
+hub makes a system user per learner (with a prefix unique to this run, removed again at the
+end). A :class:`Learner` logs in with a password of its own, set at its first login
+(FirstUseAuthenticator: the hub's login form, cookies and its ``_xsrf``), starts
 its server, follows the nbgitpuller link, asks the hub for an API token for itself (what
 JupyterLab's token page does) and talks to its server's REST API and kernel websocket with
 it. :class:`Kernel` runs cells and moves sliders through the widget comm protocol
@@ -61,11 +63,17 @@ def free_port_block(n: int = 3) -> int:
 
 
 class Hub:
-    """A running hub: its URL, shared password, admin-service token, process and folder."""
+    """A running hub: its URL, the instructors and their password, admin-service token, process,
+    folder and (as root) the prefix of the learners' system users."""
 
-    def __init__(self, url, password, admin_token, proc, folder, log):
+    def __init__(self, url, password, admin_token, proc, folder, log, instructors=("instructor",),
+                 user_prefix=None):
         self.url, self.password, self.admin_token = url, password, admin_token
         self.proc, self.folder, self.log = proc, folder, log
+        self.instructors, self.user_prefix = list(instructors), user_prefix
+
+    def home(self, name: str) -> Path:
+        return self.folder / "users" / f"{self.user_prefix or ''}{name}"
 
     def admin(self, path, method="GET", **kw):
         r = requests.request(method, f"{self.url}/hub/api{path}", timeout=120,
@@ -78,47 +86,100 @@ class Hub:
 
 
 @contextlib.contextmanager
+def passable(paths):
+    """As root: let other users pass (``o+x``, not list) the folders on the way to ``paths`` that
+    do not (e.g. /root when the Python lives under it), and restore their modes afterwards:
+    what a hub run as root needs for its learners' system users to run the course environment
+    (``run_hub.py`` asks the instructor to do it by hand)."""
+    sys.path.insert(0, str(ROOT / "deploy" / "local"))
+    import run_hub
+
+    changed = {}
+    try:
+        for d in run_hub.unreachable(paths):
+            changed[d] = os.stat(d).st_mode & 0o7777
+            os.chmod(d, changed[d] | 0o001)
+        yield list(changed)
+    finally:
+        for d, mode in changed.items():
+            with contextlib.suppress(OSError):
+                os.chmod(d, mode)
+
+
+@contextlib.contextmanager
 def start_hub(python: str, folder: Path, node_modules: Path, source: Path = ROOT, extra_env=None,
-              start_s: float = 120):
+              start_s: float = 120, instructors=("instructor",)):
     """JupyterHub with the course's local config in ``folder``; yields a :class:`Hub`.
 
     ``python``: the hub environment's interpreter (``.venv-hub``); ``node_modules``: where
     ``npm ci`` put configurable-http-proxy; ``source``: the checkout whose committed HEAD
-    learners pull (``make hub``'s course repository)."""
+    learners pull (``make hub``'s course repository). As root, the learners' servers run as
+    system users ``<prefix><name>`` with a prefix unique to this call; they and their group
+    are deleted when the hub stops, and ``folder`` must be reachable by them (not under a
+    0700 folder such as pytest's /tmp/pytest-of-root)."""
     sys.path.insert(0, str(ROOT / "deploy" / "local"))
     import run_hub  # the same preparation make hub does
 
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
+    root_mode = os.geteuid() == 0
+    prefix = f"ct{secrets.token_hex(2)}-" if root_mode else None
+    if root_mode and run_hub.unreachable([folder]):
+        raise ValueError(f"{folder}: the learners' system users cannot pass {run_hub.unreachable([folder])}; "
+                         "put the hub's folder where every user may pass (e.g. a 0711 folder in /tmp)")
     link = folder / "node_modules"
     if not link.exists():
         link.symlink_to(Path(node_modules).resolve(), target_is_directory=True)
     password, admin_token = secrets.token_urlsafe(12), secrets.token_hex(32)
     port = free_port_block(3)
-    env = dict(os.environ, COURSE_HUB_PASSWORD=password)
+    env = dict(os.environ, INSTRUCTOR_PASSWORD=password, INSTRUCTORS=",".join(instructors))
     env.update(run_hub.prepare(folder, port))
-    env.update(COURSE_HUB_PASSWORD=password, COURSE_HUB_API_TOKEN=admin_token, **(extra_env or {}))
+    env.update(COURSE_HUB_API_TOKEN=admin_token, **(extra_env or {}))
+    if prefix:
+        env["COURSE_HUB_USER_PREFIX"] = prefix
     run_hub.course_repo(folder, source)
     log_path = folder / "jupyterhub.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([os.path.abspath(python), "-m", "jupyterhub", "-f", str(CONFIG)], cwd=folder,
-                            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    hub = Hub(f"http://127.0.0.1:{port}", password, admin_token, proc, folder, log_path)
-    try:
-        # requests' errors are OSErrors: "not yet"
-        wait_until_up(proc, lambda: requests.get(f"{hub.url}/hub/api/", timeout=5).ok, start_s,
-                      "JupyterHub", hub.log_tail)
-        yield hub
-    finally:
-        stop_group(proc, 60)  # the hub stops the learners' servers (cleanup_servers)
-        log.close()
+    os.chmod(log_path, 0o600)
+    hub = None
+    with contextlib.ExitStack() as stack:
+        if root_mode:
+            here = [Path(os.path.realpath(python)), Path(python).parent, folder]
+            here += [Path(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+            stack.enter_context(passable(here))
+            run_hub.lock_secrets(folder)
+        proc = subprocess.Popen([os.path.abspath(python), "-m", "jupyterhub", "-f", str(CONFIG)], cwd=folder,
+                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=(lambda: os.umask(0o077)) if root_mode else None)
+        hub = Hub(f"http://127.0.0.1:{port}", password, admin_token, proc, folder, log_path,
+                  instructors=instructors, user_prefix=prefix)
+        try:
+            # requests' errors are OSErrors: "not yet"
+            wait_until_up(proc, lambda: requests.get(f"{hub.url}/hub/api/", timeout=5).ok, start_s,
+                          "JupyterHub", hub.log_tail)
+            yield hub
+        finally:
+            stop_group(proc, 60)  # the hub stops the learners' servers (cleanup_servers)
+            log.close()
+            if prefix:
+                from course_spawner import remove_system_users
+
+                remove_system_users(prefix)
 
 
 class Learner:
-    """One learner: a browser session (cookies) on the hub, then a token for its own server."""
+    """One learner: a browser session (cookies) on the hub, then a token for its own server.
 
-    def __init__(self, hub: Hub, name: str):
-        self.hub, self.name = hub, name
+    ``name`` is what the learner types (``"Ada "`` is the hub user ``ada``); ``password`` the
+    one they choose at their first login (default: one made for them; an instructor's is the
+    hub's instructor password)."""
+
+    def __init__(self, hub: Hub, name: str, password: str | None = None):
+        self.hub, self.typed = hub, name
+        self.name = name.strip().lower()  # JupyterHub's normalisation
+        if password is None:
+            password = hub.password if self.name in hub.instructors else secrets.token_urlsafe(12)
+        self.password = password
         self.s = requests.Session()
         self.token = None
 
@@ -136,7 +197,7 @@ class Learner:
         r = self.s.get(f"{self.hub.url}/hub/login", timeout=60)
         r.raise_for_status()
         r = self.s.post(f"{self.hub.url}/hub/login?next=", timeout=60, allow_redirects=False,
-                        data={"username": self.name, "password": password or self.hub.password,
+                        data={"username": self.typed, "password": password or self.password,
                               "_xsrf": self._xsrf()})
         if r.status_code != 302 or not any(c.name.startswith("jupyterhub-session") for c in self.s.cookies):
             raise PermissionError(f"login of {self.name} refused (HTTP {r.status_code})")
@@ -191,6 +252,10 @@ class Learner:
                              headers={"Authorization": f"token {self.token}"}, **kw)
         r.raise_for_status()
         return r.json() if r.content else None
+
+    def kernel(self) -> Kernel:
+        """A new kernel of the course's kernelspec on this learner's server."""
+        return Kernel(self, self.api("/api/kernels", "POST", json={"name": "python3"})["id"])
 
     def open_notebook(self, path: str) -> tuple[dict, Kernel]:
         """The notebook's JSON (contents API) and a kernel session for it, as JupyterLab opens one."""
@@ -252,13 +317,14 @@ class Kernel:
         return msg
 
     def execute(self, code: str, timeout: float = 600) -> dict:
-        """Run ``code``; returns {"status", "seconds", "error"} once the kernel is idle again."""
+        """Run ``code``; returns {"status", "seconds", "error", "stdout"} once the kernel is idle again."""
         self.cell += 1
         t0 = time.monotonic()
         msg_id = self._send("execute_request", {"code": code, "silent": False, "store_history": True,
                                                 "user_expressions": {}, "allow_stdin": False,
                                                 "stop_on_error": True})
         status = error = None
+        stdout = []
         idle = False
         while not (idle and status):
             if time.monotonic() - t0 > timeout:
@@ -273,7 +339,9 @@ class Kernel:
                 idle = True
             elif t == "error":
                 error = f"{msg['content']['ename']}: {msg['content']['evalue']}"
-        return {"status": status, "seconds": time.monotonic() - t0, "error": error}
+            elif t == "stream" and msg["content"].get("name") == "stdout":
+                stdout.append(msg["content"]["text"])
+        return {"status": status, "seconds": time.monotonic() - t0, "error": error, "stdout": "".join(stdout)}
 
     def run_notebook(self, nb: dict, timeout: float = 900) -> float:
         """Run every code cell in order (JupyterLab's Run All); returns the seconds taken."""

@@ -6,9 +6,13 @@
 3. moves ``CHANGELOG.md``'s "Unreleased" notes under the new version (or, when there are
    none, lists the commit subjects since the previous tag);
 4. syncs every notebook's Colab cell and badge and README's badges to the new ref;
-5. commits "Release vX.Y.Z" and makes the annotated tag ``vX.Y.Z``.
+5. commits "Release vX.Y.Z" and makes the annotated tag ``vX.Y.Z``;
+6. creates or moves the release branch ``release-X.Y`` (``course.HUB_REF``) to that commit:
+   the class hub's nbgitpuller link pulls this branch (nbgitpuller cannot pull a tag twice).
+   It only moves forward: a release whose commit does not descend from the branch's (a
+   0.1.x made after 0.2.0 from another line) is refused before anything is changed.
 
-Nothing is pushed: ``git push origin main vX.Y.Z`` publishes it (printed at the end).
+Nothing is pushed: ``git push origin HEAD vX.Y.Z release-X.Y`` publishes it (printed at the end).
 
     python tools/release.py 0.2.0 [--date YYYY-MM-DD]
 """
@@ -73,10 +77,16 @@ def main(argv=None) -> int:
     if new <= Version(old):
         raise SystemExit(f"VERSION={new} is not higher than the current version {old}")
     tag = f"v{new}"
+    branch = f"release-{new.major}.{new.minor}"  # course.HUB_REF of the new version
     if git("status", "--porcelain"):
         raise SystemExit("the working tree has uncommitted changes: commit or stash them first")
     if git("tag", "--list", tag):
         raise SystemExit(f"tag {tag} exists already")
+    if subprocess.run(["git", "rev-parse", "--verify", "-q", f"refs/heads/{branch}"], cwd=ROOT,
+                      capture_output=True).returncode == 0 and subprocess.run(
+            ["git", "merge-base", "--is-ancestor", f"refs/heads/{branch}", "HEAD"], cwd=ROOT).returncode != 0:
+        raise SystemExit(f"the release branch {branch} has commits that HEAD does not: a class link pulling "
+                         f"{branch} could not fast-forward; release from a checkout of {branch}")
     prev = subprocess.run(["git", "describe", "--tags", "--abbrev=0"], cwd=ROOT, capture_output=True,
                           text=True).stdout.strip()
     subjects = git("log", "--format=%s", f"{prev}..HEAD" if prev else "HEAD").splitlines()
@@ -88,8 +98,11 @@ def main(argv=None) -> int:
     git("add", "-A")
     git("commit", "-q", "-m", f"Release {tag}")
     git("tag", "-a", tag, "-m", f"Release {tag}")
-    print(f"released {tag}: notebooks, badges and the Colab install now name {tag}.\n"
-          f"publish it with: git push origin HEAD {tag}")
+    if git("rev-parse", "--abbrev-ref", "HEAD") != branch:  # (on the branch itself the commit moved it)
+        git("branch", "-f", branch, f"{tag}^{{commit}}")  # the class link's ref follows the release
+    print(f"released {tag}: notebooks, badges and the Colab install now name {tag};\n"
+          f"the class hub link pulls the branch {branch}, now at {tag}.\n"
+          f"publish both with: git push origin HEAD {tag} {branch}")
     return 0
 
 

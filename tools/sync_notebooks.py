@@ -101,7 +101,7 @@ def sync(nb) -> None:
         cell.metadata.pop("execution", None)
 
 
-HUB_PLACEHOLDER = "https://<your hub>"
+HUB_PLACEHOLDER = "https://hub.example.org"  # the README's stand-in for the class hub
 HUB_LINK_PREFIX = HUB_PLACEHOLDER + "/hub/user-redirect/git-pull?"
 
 
@@ -125,7 +125,8 @@ COURSE_LINE = re.compile(r'^(?P<pre>.*?)(?P<val>[^\s="]+)(?P<post>"?\s*# course:
 
 
 def deploy_values() -> dict:
-    return {"ref": course.REF, "repo_url": course.repo_url(), "image": f"ghcr.io/{course.REPOSITORY}"}
+    return {"ref": course.REF, "hub_ref": course.HUB_REF, "repo_url": course.repo_url(),
+            "image": f"ghcr.io/{course.REPOSITORY}"}
 
 
 def sync_deploy(text: str) -> str:

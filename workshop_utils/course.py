@@ -6,6 +6,13 @@ release tag of the package's version (``workshop_utils.__version__``, the one pl
 version lives): the Colab badge opens the notebook *at that tag*, and the set-up cell
 installs the helpers *from that same tag*, so a learner always gets matching notebooks
 and helpers. ``make release VERSION=x.y.z`` bumps the version, syncs and tags.
+
+A class hub pulls the notebooks with nbgitpuller, which can pull a *branch* again and again
+but not a tag (nbgitpuller 1.3: the second pull of a tag fails, ``git diff ..origin/<tag>``).
+So the class link names :data:`HUB_REF`, the release branch ``release-X.Y`` of the version's
+minor line, which ``make release`` creates or moves (fast-forward only) to each release tag
+``vX.Y.Z``: a learner's later clicks merge the line's fixes, never a new minor version
+whose notebooks would not match the helpers installed on the hub.
 To publish the course from another repository, change ``REPOSITORY`` and run ``make sync``.
 """
 
@@ -15,6 +22,7 @@ from . import __version__
 
 REPOSITORY = "dl-math-workshop/deep-learning-workshop"  # GitHub owner/name
 REF = f"v{__version__}"  # the git ref learners get: badges open it, Colab installs from it
+HUB_REF = "release-{}.{}".format(*__version__.split(".")[:2])  # the branch the class hub link pulls
 
 NOTEBOOKS = (
     ("01_input_to_tensor.ipynb", "Input → Tensor", "how do we feed an image to math?"),
@@ -97,24 +105,61 @@ def binder_badge() -> str:
     return f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder_url()})"
 
 
+_UNSAFE = set(" \t\r\n\"'<>`\\{}|^")
+
+
+def _check_url(what: str, url, schemes: tuple[str, ...]) -> str:
+    """``url`` if it is a plain ``scheme://host/path`` address, else a ValueError naming the problem."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str) or not url:
+        raise ValueError(f"{what} must be a non-empty string, got {url!r}")
+    bad = sorted({ch for ch in url if ch in _UNSAFE or ord(ch) < 32 or ord(ch) == 127})
+    if bad:
+        raise ValueError(f"{what} must not contain spaces, quotes, newlines or {{}}<>|\\^`; "
+                         f"found {bad!r} in {url!r}")
+    parts = urlsplit(url)
+    if parts.scheme not in schemes:
+        raise ValueError(f"{what} must start with {' or '.join(s + '://' for s in schemes)}, got {url!r}")
+    if parts.scheme != "file" and not parts.hostname:
+        raise ValueError(f"{what} has no host name: {url!r}")
+    if "@" in parts.netloc:
+        raise ValueError(f"{what} must not carry a user name or password (user@host): {url!r}")
+    if parts.query or "?" in url:
+        raise ValueError(f"{what} must not carry a query string (?...): {url!r}")
+    if parts.fragment or "#" in url:
+        raise ValueError(f"{what} must not carry a fragment (#...): {url!r}")
+    return url
+
+
 def hub_link(hub_url: str, repo: str | None = None, ref: str | None = None,
              notebook: str = NOTEBOOKS[0][0]) -> str:
     """The nbgitpuller link that pulls the course into a learner's hub home and opens ``notebook``.
 
-    ``hub_url``: the hub's address (``https://hub.example.org``); ``repo``/``ref``: the git
-    repository and ref to pull (default: this course on GitHub at :data:`REF`, what a real
-    class uses; ``make hub`` passes its local copy). Learners' edits are kept: nbgitpuller
-    merges, it never overwrites a changed file.
+    ``hub_url``: the hub's address (``https://hub.example.org``, or with the hub's base path,
+    ``https://example.org/jupyter``); ``repo``/``ref``: the git repository and *branch* to
+    pull (default: this course on GitHub at :data:`HUB_REF`, what a real class uses;
+    ``make hub`` passes its local copy). Learners' edits are kept: nbgitpuller merges, it
+    never overwrites a changed file. Raises ValueError for an address with spaces, quotes,
+    newlines, a query, a fragment, ``user@host`` or a scheme other than http(s), and for a
+    ref that is not a plain branch name.
     """
+    import re
     from urllib.parse import quote, urlencode
 
-    if not isinstance(hub_url, str) or not hub_url.startswith(("http://", "https://")):
-        raise ValueError(f"hub_url must be the hub's http(s) address, got {hub_url!r}")
+    _check_url("hub_url", hub_url, ("http", "https"))
+    repo = _check_url("repo", repo or repo_url(), ("https", "http", "file"))
+    ref = ref or HUB_REF
+    if not isinstance(ref, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", ref) \
+            or ".." in ref or ref.endswith((".lock", "/", ".")):
+        raise ValueError(f"ref must be a branch name such as {HUB_REF!r}, got {ref!r}")
+    if re.fullmatch(r"v\d+\.\d+\.\d+", ref):
+        raise ValueError(f"ref {ref!r} looks like a release tag: nbgitpuller cannot pull a tag a second "
+                         f"time; use the release branch ({HUB_REF!r})")
     names = [n for n, _, _ in NOTEBOOKS]
     if notebook not in names:
         raise ValueError(f"notebook must be one of the course's notebooks {names}, got {notebook!r}")
-    repo = repo or repo_url()
     folder = repo.rstrip("/").rsplit("/", 1)[-1]  # where nbgitpuller puts it: the URL's last part
-    query = urlencode({"repo": repo, "branch": ref or REF,
+    query = urlencode({"repo": repo, "branch": ref,
                        "urlpath": f"lab/tree/{folder}/notebooks/{notebook}"}, quote_via=quote)
     return f"{hub_url.rstrip('/')}/hub/user-redirect/git-pull?{query}"

@@ -1,23 +1,38 @@
-"""The course's local JupyterHub (``make hub``): a workshop hub on 127.0.0.1, no root needed.
+"""The course's local JupyterHub (``make hub``): a workshop hub on one machine.
 
 What it is: JupyterHub (PyPI) with configurable-http-proxy (npm, ``.hub/node_modules``);
 every learner gets a single-user JupyterLab server started as a local process from the
 course environment ``.venv-hub`` (the course installed, its kernel "Python 3 (Deep
 Learning Workshop)", the JupyterLab settings of ``jupyter-config/``), with a home folder of
-its own under ``.hub/users/<name>``. Learners log in with any name and the workshop's
-shared password; idle servers are stopped by ``jupyterhub-idle-culler``; the course reaches
-them through an nbgitpuller link (``make hub`` prints it).
+its own under ``.hub/users/``. Idle servers are stopped by ``jupyterhub-idle-culler``; the
+course reaches them through an nbgitpuller link (``make hub`` prints it).
 
-Mode: ``SimpleLocalProcessSpawner`` runs every learner's server as the user running the hub
-(no system users, no root): right for a trial run, a test or a small room on one's own
-machine, *not* an isolation boundary between learners. For a real class use
-The Littlest JupyterHub (``deploy/tljh/``: system users, systemd memory and CPU limits) or
-Zero to JupyterHub (``deploy/z2jh/config.yaml``: one pod per learner, Kubernetes limits).
+Names and passwords: JupyterHub's FirstUseAuthenticator (``jupyterhub-firstuseauthenticator``,
+made for workshops): a learner picks a name (``ada``: a letter, then lowercase letters,
+digits, - or _) and the password typed at that name's first login becomes its password, so
+nobody else can enter that account afterwards; "Ada " is the same name as "ada"
+(JupyterHub strips and lowercases names) and so needs ada's password. The instructors
+(``COURSE_INSTRUCTORS``, make hub's ``INSTRUCTORS=``) get their password before the hub
+opens, are admins and form the group ``instructors`` (``deploy/hub_instructors.py``, the same
+snippet TLJH and z2jh run).
+
+Isolation: run as root (a cloud VM, CI), every learner's server runs as a system user of its
+own, ``course-<name>`` (``deploy/local/course_spawner.py``: JupyterHub's LocalProcessSpawner
+with users it creates, as TLJH does), home mode 0700, never as root; the hub's state (the
+sqlite database, cookie secret, password database) is root's, mode 0600, and nothing secret
+is in a learner's environment. Run as an ordinary user, every learner's server runs as that
+user (``SimpleLocalProcessSpawner``): learners share the instructor's account and can read
+each other's files, so the hub then listens on 127.0.0.1 only (a trial run, a test). A class
+on a network: The Littlest JupyterHub (``deploy/tljh/``) or Zero to JupyterHub
+(``deploy/z2jh/config.yaml``), both with HTTPS.
 
 Settings come from the environment (``make hub`` sets them; the tests and the load test too):
   COURSE_HUB_DIR       folder of the hub's state (default: .hub in the repository)
-  COURSE_HUB_PORT      the proxy's port on 127.0.0.1 (default 8000)
-  COURSE_HUB_PASSWORD  the shared workshop password (at least 8 characters; required)
+  COURSE_HUB_IP        the proxy's address (default 127.0.0.1; anything else only as root)
+  COURSE_HUB_PORT      the proxy's port (default 8000)
+  COURSE_INSTRUCTORS   the instructors' names, comma-separated (default: instructor)
+  COURSE_INSTRUCTOR_PASSWORD  their first password (at least 8 characters; required)
+  COURSE_HUB_USER_PREFIX      as root: the learners' system user prefix (default course-)
   COURSE_HUB_API_TOKEN optional: a token for the "course-admin" service (load test)
   COURSE_HUB_MEM_LIMIT / COURSE_HUB_CPU_LIMIT  per-learner limits (see below)
   COURSE_HUB_CULL_S    idle culling after this many seconds (default 3600)
@@ -34,13 +49,14 @@ ROOT = Path(__file__).resolve().parents[2]
 HUB_DIR = Path(os.environ.get("COURSE_HUB_DIR", ROOT / ".hub")).resolve()
 VENV = Path(sys.prefix)  # the hub runs from .venv-hub, and so do the learners' servers
 PORT = int(os.environ.get("COURSE_HUB_PORT", "8000"))
-PASSWORD = os.environ.get("COURSE_HUB_PASSWORD", "")
-if len(PASSWORD) < 8:
-    sys.exit("COURSE_HUB_PASSWORD must hold the workshop's shared password (at least 8 characters); "
-             "`make hub` makes one and prints it")
+ROOT_MODE = os.geteuid() == 0  # system users per learner only when the hub can create them
+IP = os.environ.get("COURSE_HUB_IP", "127.0.0.1")
+if IP != "127.0.0.1" and not ROOT_MODE:
+    sys.exit(f"COURSE_HUB_IP={IP}: without root every learner's server runs as this account, so "
+             "learners could read each other's files; the hub listens on 127.0.0.1 only")
 
-# --- the hub: loopback only --------------------------------------------------------------
-c.JupyterHub.ip = "127.0.0.1"
+# --- the hub ------------------------------------------------------------------------------
+c.JupyterHub.ip = IP
 c.JupyterHub.port = PORT
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = int(os.environ.get("COURSE_HUB_INTERNAL_PORT", PORT + 1))
@@ -53,14 +69,29 @@ c.JupyterHub.pid_file = str(HUB_DIR / "jupyterhub.pid")
 c.ConfigurableHTTPProxy.pid_file = str(HUB_DIR / "proxy.pid")
 c.JupyterHub.cleanup_servers = True  # stopping the hub stops every learner's server
 
-# --- log in: one shared password for the room (JupyterHub's own SharedPasswordAuthenticator) --
-c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = PASSWORD
-c.Authenticator.allow_all = True  # any name, with the password: the room's learners
+# --- log in: a password of one's own, set at the name's first login (FirstUseAuthenticator) --
+c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
+c.FirstUseAuthenticator.dbm_path = str(HUB_DIR / "passwords.dbm")
+c.FirstUseAuthenticator.min_password_length = 8
+c.FirstUseAuthenticator.create_users = True  # any new name may join the room ...
+c.Authenticator.allow_all = True
+# ... if it is a plain name (also a valid system user name after the prefix)
+c.Authenticator.username_pattern = r"^[a-z][a-z0-9_-]{0,23}$"
+# the instructors: passwords set before anyone can claim their names, admins, group "instructors"
+_snippet = ROOT / "deploy" / "hub_instructors.py"
+exec(compile(_snippet.read_text(), str(_snippet), "exec"), {"c": c})  # noqa: S102
 
 # --- learners' servers: local processes from the course environment ------------------------
-c.JupyterHub.spawner_class = "simple"  # SimpleLocalProcessSpawner: no system users
-c.SimpleLocalProcessSpawner.home_dir_template = str(HUB_DIR / "users" / "{username}")
+if ROOT_MODE:  # one system user per learner (deploy/local/course_spawner.py)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from course_spawner import SystemUserSpawner
+
+    c.JupyterHub.spawner_class = SystemUserSpawner
+    c.SystemUserSpawner.user_prefix = os.environ.get("COURSE_HUB_USER_PREFIX", "course-")
+    c.SystemUserSpawner.homes = str(HUB_DIR / "users")
+else:  # learners share this account: a trial run on 127.0.0.1
+    c.JupyterHub.spawner_class = "simple"  # SimpleLocalProcessSpawner: no system users
+    c.SimpleLocalProcessSpawner.home_dir_template = str(HUB_DIR / "users" / "{username}")
 c.Spawner.cmd = [str(VENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 180
@@ -90,8 +121,6 @@ c.Spawner.args = [
     "--MappingKernelManager.cull_interval=120",
     "--MappingKernelManager.cull_connected=False",
 ]
-if os.geteuid() == 0:  # this mode runs servers as the hub's user; as root, Jupyter needs saying so
-    c.Spawner.args.append("--allow-root")
 
 # --- idle culling: jupyterhub-idle-culler as a hub service --------------------------------
 CULL_S = int(os.environ.get("COURSE_HUB_CULL_S", "3600"))
