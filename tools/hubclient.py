@@ -132,8 +132,8 @@ def start_hub(python: str, folder: Path, node_modules: Path, source: Path = ROOT
         link.symlink_to(Path(node_modules).resolve(), target_is_directory=True)
     password, admin_token = secrets.token_urlsafe(12), secrets.token_hex(32)
     port = free_port_block(3)
-    env = dict(os.environ, INSTRUCTOR_PASSWORD=password, INSTRUCTORS=",".join(instructors))
-    env.update(run_hub.prepare(folder, port))
+    env = run_hub.prepare(folder, port, environ=dict(os.environ, INSTRUCTOR_PASSWORD=password,
+                                                      INSTRUCTORS=",".join(instructors)))
     env.update(COURSE_HUB_API_TOKEN=admin_token, **(extra_env or {}))
     if prefix:
         env["COURSE_HUB_USER_PREFIX"] = prefix
@@ -162,7 +162,7 @@ def start_hub(python: str, folder: Path, node_modules: Path, source: Path = ROOT
             stop_group(proc, 60)  # the hub stops the learners' servers (cleanup_servers)
             log.close()
             if prefix:
-                from course_spawner import remove_system_users
+                from system_users import remove_system_users
 
                 remove_system_users(prefix)
 

@@ -103,6 +103,11 @@ c.Spawner.environment = {
     "MKL_NUM_THREADS": "1",
     "WORKSHOP_THREADS": "1",
 }
+if ROOT_MODE:
+    # make hub's course copy belongs to root: git (>= 2.35.2) refuses another user's repository
+    # unless it is named safe (in the learners' command-line git config, for that path only)
+    c.Spawner.environment.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="safe.directory",
+                                 GIT_CONFIG_VALUE_0=str(HUB_DIR / "deep-learning-workshop"))
 # On a hub lesson 05 loads the shipped weights (workshop_utils.core.train_live); the load
 # test's "training" scenario sets WORKSHOP_TRAIN_LIVE=1 for the hub to train live there.
 if os.environ.get("WORKSHOP_TRAIN_LIVE"):

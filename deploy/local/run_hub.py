@@ -57,13 +57,13 @@ def course_repo(hub_dir: Path, source: Path = ROOT) -> Path:
     return bare
 
 
-def instructors() -> str:
-    names = os.environ.get("INSTRUCTORS") or os.environ.get("COURSE_INSTRUCTORS") or "instructor"
+def instructors(environ=os.environ) -> str:
+    names = environ.get("INSTRUCTORS") or environ.get("COURSE_INSTRUCTORS") or "instructor"
     return ",".join(n.strip().lower() for n in names.split(",") if n.strip())
 
 
-def instructor_password(hub_dir: Path) -> str:
-    given = os.environ.get("INSTRUCTOR_PASSWORD") or os.environ.get("COURSE_INSTRUCTOR_PASSWORD")
+def instructor_password(hub_dir: Path, environ=os.environ) -> str:
+    given = environ.get("INSTRUCTOR_PASSWORD") or environ.get("COURSE_INSTRUCTOR_PASSWORD")
     if given:
         if len(given) < 8:
             sys.exit("INSTRUCTOR_PASSWORD must be at least 8 characters")
@@ -105,8 +105,10 @@ def check_learners_can_run(hub_dir: Path) -> None:
                  "(`make hub-env PYTHON=/usr/bin/python3`).")
 
 
-def prepare(hub_dir: Path, port: int, ip: str = "127.0.0.1") -> dict:
-    """Everything the hub needs in ``hub_dir``; returns the environment to start it with."""
+def prepare(hub_dir: Path, port: int, ip: str = "127.0.0.1", environ=None) -> dict:
+    """Everything the hub needs in ``hub_dir``; returns the environment to start it with
+    (``environ``, default this process's, with the hub's settings)."""
+    environ = dict(os.environ if environ is None else environ)
     root_mode = os.geteuid() == 0
     if ip != "127.0.0.1" and not root_mode:
         sys.exit(f"--ip {ip}: without root every learner's server runs as your account (learners could read "
@@ -120,8 +122,9 @@ def prepare(hub_dir: Path, port: int, ip: str = "127.0.0.1") -> dict:
     if root_mode:  # learners pass through to their own homes and the course repository, see nothing else
         hub_dir.chmod(0o711)
         (hub_dir / "users").chmod(0o711)
-    env = dict(os.environ, COURSE_HUB_DIR=str(hub_dir), COURSE_HUB_PORT=str(port), COURSE_HUB_IP=ip,
-               COURSE_INSTRUCTORS=instructors(), COURSE_INSTRUCTOR_PASSWORD=instructor_password(hub_dir))
+    env = dict(environ, COURSE_HUB_DIR=str(hub_dir), COURSE_HUB_PORT=str(port), COURSE_HUB_IP=ip,
+               COURSE_INSTRUCTORS=instructors(environ),
+               COURSE_INSTRUCTOR_PASSWORD=instructor_password(hub_dir, environ))
     env.pop("MPLBACKEND", None)  # learners' kernels draw inline
     for name in ("INSTRUCTOR_PASSWORD", "HUB_PASSWORD", "COURSE_HUB_PASSWORD"):
         env.pop(name, None)
@@ -150,7 +153,7 @@ def main(argv=None) -> int:
         if not root_mode:
             sys.exit("--remove-users needs root (only a hub run as root creates system users)")
         sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from course_spawner import remove_system_users
+        from system_users import remove_system_users
 
         gone = remove_system_users(os.environ.get("COURSE_HUB_USER_PREFIX", "course-"))
         print("removed system users:", ", ".join(gone) or "none")
