@@ -114,7 +114,8 @@ def test_tljh_serves_https_and_keeps_its_secrets_off_command_lines():
 
 def test_deployments_and_make_hub_use_the_ref_the_readme_gives_learners():
     readme = (ROOT / "README.md").read_text()
-    links = [ln for ln in readme.splitlines() if "/hub/user-redirect/git-pull?" in ln and ln.startswith("http")]
+    links = [ln for ln in readme.splitlines()
+             if "/hub/user-redirect/git-pull?" in ln and ln.startswith("http")]
     assert links == [course.hub_link(sync.HUB_PLACEHOLDER)]
     assert urllib.parse.parse_qs(links[0].split("?", 1)[1])["branch"] == [course.HUB_REF]
     run_hub = _module(LOCAL / "run_hub.py", "run_hub")
@@ -198,9 +199,9 @@ def test_local_hub_files_exist_and_the_proxy_is_locked():
     assert lock["packages"][""]["dependencies"] == pkg["dependencies"]
     assert "node_modules/configurable-http-proxy" in lock["packages"]
     text = (LOCAL / "jupyterhub_config.py").read_text()
-    for needed in ('"127.0.0.1"', "firstuseauthenticator.FirstUseAuthenticator", "jupyterhub_idle_culler",
-                   "mem_limit", "cpu_limit", '"OMP_NUM_THREADS": "1"', "SystemUserSpawner", "hub_instructors.py",
-                   f'username_pattern = r"{LOCAL_PATTERN}"'):
+    for needed in ('"127.0.0.1"', "firstuseauthenticator.FirstUseAuthenticator",
+                   "jupyterhub_idle_culler", "mem_limit", "cpu_limit", '"OMP_NUM_THREADS": "1"',
+                   "SystemUserSpawner", "hub_instructors.py", f'username_pattern = r"{LOCAL_PATTERN}"'):
         assert needed in text, needed
     assert "--allow-root" not in text and "shared-password" not in text
     assert ".hub/" in (ROOT / ".gitignore").read_text().split()
