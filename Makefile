@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 EDITABLE_LOCK := $(if $(shell command -v flock 2>/dev/null),flock $(CURDIR)/.cache/editable-install.lock)
 
 .PHONY: env lab present test test-envs test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
-	bench release site test-site wheelhouse check-wheelhouse hub hub-env test-hub bench-hub
+	bench release site test-site wheelhouse check-wheelhouse hub hub-env hub-remove-users test-hub bench-hub
 
 # pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
 # install here, and Python compiles what a lesson imports on first use anyway.
@@ -213,12 +213,23 @@ hub-env: $(HUB_STAMP) $(HUB_DIR)/node_modules/.installed
 # The environments of make test's second round (built during its first; see test:).
 test-envs: $(OLDEST_STAMP) $(COLAB_STAMP) hub-env
 
-# make hub [HUB_PORT=8000] [HUB_PASSWORD=...]: the hub on http://127.0.0.1:$(HUB_PORT), no root,
-# no system users (deploy/local/jupyterhub_config.py); prints the password and the nbgitpuller link.
+# make hub [HUB_PORT=8000] [HUB_IP=127.0.0.1] [INSTRUCTORS=name1,name2] [INSTRUCTOR_PASSWORD=...]:
+# the hub on http://$(HUB_IP):$(HUB_PORT) (deploy/local/jupyterhub_config.py). Learners set their
+# password at first login; INSTRUCTORS (default: instructor) are admins and the group
+# "instructors", with INSTRUCTOR_PASSWORD (else one made, kept in $(HUB_DIR)/instructor-password
+# and printed). As root, each learner's server runs as a system user of its own (course-<name>;
+# `make hub-remove-users` deletes them); otherwise learners share your account and the hub
+# stays on 127.0.0.1. Prints the nbgitpuller link (the release branch the README names).
+HUB_IP ?= 127.0.0.1
 hub: hub-env
-	$(HUB_ENV)/bin/python deploy/local/run_hub.py --dir $(HUB_DIR) --port $(HUB_PORT)
+	$(HUB_ENV)/bin/python deploy/local/run_hub.py --dir $(HUB_DIR) --port $(HUB_PORT) --ip $(HUB_IP)
 
-# The hub smoke test (part of make test): two learners log in, the link pulls the course, lesson 01 runs.
+hub-remove-users:
+	$(HUB_ENV)/bin/python deploy/local/run_hub.py --dir $(HUB_DIR) --remove-users
+
+# The hub test (part of make test), one hub start: two learners log in with their own passwords,
+# click the link twice (and again after editing), run lesson 01; "Ada " cannot enter ada's account;
+# the instructor administers; as root, learners cannot read each other's files or the hub's secrets.
 test-hub: env hub-env
 	COURSE_HUB_PYTHON=$(HUB_ENV)/bin/python COURSE_HUB_NODE_MODULES=$(HUB_DIR)/node_modules \
 		OMP_NUM_THREADS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_hub.py

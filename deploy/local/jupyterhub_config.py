@@ -105,9 +105,9 @@ c.Spawner.environment = {
 }
 if ROOT_MODE:
     # make hub's course copy belongs to root: git (>= 2.35.2) refuses another user's repository
-    # unless it is named safe (in the learners' command-line git config, for that path only)
-    c.Spawner.environment.update(GIT_CONFIG_COUNT="1", GIT_CONFIG_KEY_0="safe.directory",
-                                 GIT_CONFIG_VALUE_0=str(HUB_DIR / "deep-learning-workshop"))
+    # unless it is named safe, which git reads only from system or global config: the learners'
+    # git gets a system config (root's, read-only) naming that one path (run_hub.py writes it)
+    c.Spawner.environment["GIT_CONFIG_SYSTEM"] = str(HUB_DIR / "learners.gitconfig")
 # On a hub lesson 05 loads the shipped weights (workshop_utils.core.train_live); the load
 # test's "training" scenario sets WORKSHOP_TRAIN_LIVE=1 for the hub to train live there.
 if os.environ.get("WORKSHOP_TRAIN_LIVE"):

@@ -54,6 +54,10 @@ def course_repo(hub_dir: Path, source: Path = ROOT) -> Path:
             os.chmod(d, 0o755)
             for f in files:
                 os.chmod(os.path.join(d, f), 0o644)
+        # ... and their git must trust this root-owned repository (safe.directory, system scope)
+        gitconfig = hub_dir / "learners.gitconfig"
+        gitconfig.write_text(f"[safe]\n\tdirectory = {bare}\n")
+        gitconfig.chmod(0o644)
     return bare
 
 
