@@ -2,7 +2,8 @@
 
 A real JupyterHub (the config ``make hub`` runs, on loopback ports) and N simulated learners,
 each a thread driving the hub and its own single-user server the way a browser does
-(``tools/hubclient.py``): log in with the workshop password, start the server, open the
+(``tools/hubclient.py``): log in (a password of their own, set at first login; run as root,
+each learner is a system user of its own, as ``make hub`` as root does), start the server, open the
 nbgitpuller link (the course pulled into the learner's home), open lesson 01 (contents
 API + a kernel session), run every cell over the kernel websocket (Run All), then move the
 lesson's sliders at a human pace through the widget comm protocol, timing each redraw of
@@ -120,6 +121,12 @@ class Sampler(threading.Thread):
                     self.peak[u] = max(self.peak.get(u, 0), rss)
                 self.load.append(os.getloadavg()[0])
                 self.avail.append(psutil.virtual_memory().available)
+
+
+def _passable(folder: Path) -> Path:
+    """As root the learners are system users of their own: they must pass the hub's folder."""
+    folder.chmod(0o711)
+    return folder
 
 
 def learner_run(hub, name, link, args, gate, start_delay, out, together: threading.Barrier | None,
@@ -265,13 +272,13 @@ def main(argv=None) -> int:
                "machine": machine(), "settings": {k: (str(v) if isinstance(v, Path) else v)
                                                   for k, v in vars(args).items()},
                "notebook": notebook, "runs": [], "stopped": None}
-    with tempfile.TemporaryDirectory(prefix="course-hub-load-") as tmp, \
-            hubclient.start_hub(sys.executable, Path(tmp) / "hub", args.node_modules,
+    with tempfile.TemporaryDirectory(prefix="course-hub-load-", dir="/tmp") as tmp, \
+            hubclient.start_hub(sys.executable, _passable(Path(tmp)) / "hub", args.node_modules,
                                 # on a hub lesson 05 loads shipped weights; the trainer of the
                                 # "training" scenario is a learner who trains anyway (RETRAIN)
                                 extra_env={"WORKSHOP_TRAIN_LIVE": "1"}) as hub:
         link = course.hub_link(hub.url, repo=(hub.folder / "deep-learning-workshop").as_uri(),
-                               ref="course", notebook=notebook)
+                               notebook=notebook)  # the release branch, as the class link
         last, active, ended = {}, list(scenarios), []
         for n in sizes:
             for sc in list(active):

@@ -42,6 +42,11 @@ def test_release_bumps_syncs_commits_and_tags(repo):
     out = _release(repo, new, "--date", "2026-12-01")
     assert out.returncode == 0, out.stdout + out.stderr
     assert _git(repo, "cat-file", "-t", f"v{new}") == "tag"  # annotated
+    # the class hub link's branch (nbgitpuller cannot pull a tag twice) is made at the release
+    branch = f"release-{major}.{minor + 1}"
+    assert _git(repo, "rev-parse", branch) == _git(repo, "rev-parse", f"v{new}^{{commit}}")
+    assert f"v{new} {branch}" in out.stdout  # the push command names both
+    assert _git(repo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
     assert _git(repo, "status", "--porcelain") == ""
     assert _git(repo, "log", "-1", "--format=%s") == f"Release v{new}"
     assert f'__version__ = "{new}"' in (repo / "workshop_utils/__init__.py").read_text()
@@ -52,7 +57,11 @@ def test_release_bumps_syncs_commits_and_tags(repo):
         text = nb.read_text()
         assert f"@v{new}\\\"" in text and f"/blob/v{new}/notebooks/" in text, nb.name
         assert f"v{old}" not in text, nb.name
-    assert f"/v2/gh/dl-math-workshop/deep-learning-workshop/v{new}?" in (repo / "README.md").read_text()
+    readme = (repo / "README.md").read_text()
+    assert f"/v2/gh/dl-math-workshop/deep-learning-workshop/v{new}?" in readme
+    assert f"branch={branch}&" in readme  # the class link names the new branch
+    z2jh = (repo / "deploy/z2jh/config.yaml").read_text()
+    assert f"- {branch}  # course: hub_ref" in z2jh and f"tag: v{new}  # course: ref" in z2jh
     check = subprocess.run([sys.executable, "tools/sync_notebooks.py", "--check"], cwd=repo,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
@@ -74,3 +83,29 @@ def test_release_refuses_a_dirty_tree_an_old_version_and_a_taken_tag(repo):
     assert out.returncode != 0 and "exists already" in out.stderr
     out = _release(repo, "banana")
     assert out.returncode != 0 and "not a version" in out.stderr
+
+
+@pytest.mark.slow
+def test_a_patch_release_moves_the_branch_forward_and_a_diverged_branch_is_refused(repo):
+    import workshop_utils
+
+    old = workshop_utils.__version__
+    major, minor, patch = (int(x) for x in old.split("."))
+    branch = f"release-{major}.{minor}"
+    _git(repo, "branch", branch)  # where the previous release left it
+    before = _git(repo, "rev-parse", branch)
+    out = _release(repo, f"{major}.{minor}.{patch + 1}", "--date", "2026-12-02")
+    assert out.returncode == 0, out.stdout + out.stderr
+    after = _git(repo, "rev-parse", branch)
+    assert after == _git(repo, "rev-parse", "HEAD") != before
+    subprocess.run(["git", "merge-base", "--is-ancestor", before, after], cwd=repo, check=True)  # forward
+    # the branch gained a commit that HEAD lacks: a class link could not fast-forward to the release
+    _git(repo, "checkout", "-q", branch)
+    (repo / "NOTE.md").write_text("a fix made on the branch only\n")
+    _git(repo, "add", "NOTE.md")
+    _git(repo, "commit", "-q", "-m", "fix on the branch")
+    _git(repo, "checkout", "-q", "main")
+    head = _git(repo, "rev-parse", "HEAD")
+    out = _release(repo, f"{major}.{minor}.{patch + 2}")
+    assert out.returncode != 0 and "could not fast-forward" in out.stderr
+    assert _git(repo, "rev-parse", "HEAD") == head and _git(repo, "status", "--porcelain") == ""
