@@ -238,6 +238,7 @@ pids = [d for d in os.listdir("/proc") if d.isdigit() and os.stat("/proc/" + d).
 res["other_pids"] = len(pids)
 res["other_environ"] = sorted({probe(f"/proc/{p}/environ") for p in pids})
 res["hub_environ"] = probe(f"/proc/{HUB_PID}/environ")
+res["proxy_environ"] = probe(f"/proc/{PROXY_PID}/environ")
 res["secrets"] = {p: probe(p) for p in SECRETS}
 print(json.dumps(res))
 """
@@ -255,9 +256,10 @@ def test_as_root_learners_cannot_read_each_other_or_the_hubs_secrets(room):
     for s in secrets:
         st = os.stat(s)
         assert st.st_uid == 0 and st.st_mode & 0o077 == 0, f"{s} is {oct(st.st_mode)}"
-    hub_env = dict(kv.split(b"=", 1) for kv in Path(f"/proc/{hub.proc.pid}/environ").read_bytes().split(b"\0")
-                   if b"=" in kv)
-    secret_values = [hub.password, hub.admin_token, hub_env[b"CONFIGPROXY_AUTH_TOKEN"].decode(),
+    proxy_pid = int((folder / "proxy.pid").read_text())
+    proxy_env = dict(kv.split(b"=", 1) for kv in Path(f"/proc/{proxy_pid}/environ").read_bytes().split(b"\0")
+                     if b"=" in kv)
+    secret_values = [hub.password, hub.admin_token, proxy_env[b"CONFIGPROXY_AUTH_TOKEN"].decode(),
                      Path(folder / "jupyterhub_cookie_secret").read_bytes().strip().decode()]
     secret_hashes = {hashlib.sha256(v.encode()).hexdigest() for v in secret_values}
     seen = {}
@@ -269,7 +271,7 @@ def test_as_root_learners_cannot_read_each_other_or_the_hubs_secrets(room):
         kernel = lr.kernel()
         try:
             code = (f"OTHER = {hub.user_prefix + other!r}\nLESSON = {LESSON!r}\nHUB_PID = {hub.proc.pid}\n"
-                    f"SECRETS = {secrets!r}\n" + PROBE)
+                    f"PROXY_PID = {proxy_pid}\nSECRETS = {secrets!r}\n" + PROBE)
             out = kernel.execute(code)
         finally:
             kernel.close()
@@ -280,7 +282,7 @@ def test_as_root_learners_cannot_read_each_other_or_the_hubs_secrets(room):
         assert res["home"] == str(home)
         assert res["other"] == {"home": "PermissionError", "lesson": "PermissionError"}, res["other"]
         assert res["other_pids"] >= 1 and res["other_environ"] == ["PermissionError"], res
-        assert res["hub_environ"] == "PermissionError"
+        assert res["hub_environ"] == res["proxy_environ"] == "PermissionError"
         assert set(res["secrets"].values()) == {"PermissionError"}, res["secrets"]
         leaked = {"CONFIGPROXY_AUTH_TOKEN", "COURSE_INSTRUCTOR_PASSWORD", "COURSE_HUB_API_TOKEN",
                   "JPY_COOKIE_SECRET", "INSTRUCTOR_PASSWORD"} & set(res["env"])
@@ -288,7 +290,7 @@ def test_as_root_learners_cannot_read_each_other_or_the_hubs_secrets(room):
         assert not secret_hashes & set(res["env"].values()), "a hub secret is in a learner's environment"
     assert seen["ada"]["env"]["JUPYTERHUB_API_TOKEN"] != seen["grace"]["env"]["JUPYTERHUB_API_TOKEN"]
     # the learners' servers run as their system users, none with --allow-root
-    ps = subprocess.run(["ps", "-eo", "user:32,args"], capture_output=True, text=True).stdout
+    ps = subprocess.run(["ps", "-eww", "-o", "user:32,args"], capture_output=True, text=True).stdout
     servers = [ln for ln in ps.splitlines()
                if ln.split(None, 1)[0].startswith(hub.user_prefix) and "jupyterhub-singleuser" in ln]
     assert len(servers) >= 2 and not [ln for ln in servers if "--allow-root" in ln], ps
