@@ -103,10 +103,11 @@ def check_learners_can_run(hub_dir: Path) -> None:
     blocked = unreachable(needed)
     if blocked:
         sys.exit("make hub (as root) runs each learner's server as a system user of its own, which cannot "
-                 "reach the course environment: " + ", ".join(blocked) + " do(es) not let other users pass "
-                 "(o+x). Either allow passing (not listing) with `chmod o+x " + " ".join(blocked) + "`, or "
-                 "build the hub environment from a Python every user can run "
-                 "(`make hub-env PYTHON=/usr/bin/python3`).")
+                 "reach the course environment: " + ", ".join(blocked) + (" does" if len(blocked) == 1 else
+                                                                          " do") +
+                 " not let other users pass (o+x). Either allow passing (not listing) with `chmod o+x "
+                 + " ".join(blocked) + "` and run make hub again, or build the hub environment from a "
+                 "Python every user can run (`rm -rf .venv-hub; make hub-env PYTHON=/usr/bin/python3`).")
 
 
 def prepare(hub_dir: Path, port: int, ip: str = "127.0.0.1", environ=None) -> dict:
