@@ -126,7 +126,9 @@ def _answers(k: int):
         "grad tensor": const(torch.ones(2, 2, requires_grad=True)),
         "string array": const(np.array(["a", "b"])),
         "KeyError": raises(KeyError("x")), "RecursionError": raises(RecursionError("deep")),
-        "ZeroDivisionError": lambda *a: 1 / 0, "wrong arity": (lambda: 0) if k else (lambda a, b, c: 0),
+        "ZeroDivisionError": lambda *a: 1 / 0, "sys.exit()": raises(SystemExit(1)),
+        "exit() with a message": raises(SystemExit("bye")), "KeyboardInterrupt": raises(KeyboardInterrupt()),
+        "wrong arity": (lambda: 0) if k else (lambda a, b, c: 0),
         "keyword only": lambda *, x=1: x, "not callable": 42, "no return": _no_return,
         "None in a pair": const((None, None)), "pair of text": const(("a", "b")),
     }
@@ -185,3 +187,45 @@ def test_a_checker_as_a_cells_last_line_prints_its_verdict_once(capsys):
     assert out.count("✗ relu:") == 1, out
     shell.run_cell("r", store_history=True)  # shown again later: the line once more
     assert capsys.readouterr().out.count("✓ relu:") == 1
+
+
+def test_exit_and_interrupt_from_a_learners_function_are_named():
+    import sys
+
+    def leaves(x):
+        sys.exit()
+
+    def stopped(x):
+        raise KeyboardInterrupt
+
+    assert call_learner(leaves, (1,), "f")[1].code == "exit"
+    assert "sys.exit()" in call_learner(leaves, (1,), "f")[1].message
+    assert call_learner(stopped, (1,), "f")[1].code == "interrupted"
+
+
+@pytest.mark.parametrize("checker,answer,name", [
+    ("check_relu", "_relu_in_place", "x"), ("check_sgd_step", "_sgd_in_place", "theta")])
+def test_a_right_answer_that_changes_its_input_in_place_passes_and_says_so(checker, answer, name):
+    def _relu_in_place(x):
+        x[x < 0] = 0
+        return x
+
+    def _sgd_in_place(theta, grad, lr):
+        theta -= lr * grad
+        return theta
+
+    result, printed = _run(checker, locals()[answer])
+    assert result.ok, result.message
+    assert result.details["in_place"] == name
+    assert f"changed its input `{name}` in place" in printed
+
+
+def test_a_float64_answer_computed_through_float32_is_right():
+    from workshop_utils.checks import check_attention
+
+    def attention32(Q, K, V):
+        Q, K, V = (torch.from_numpy(a).float() for a in (Q, K, V))
+        return (torch.softmax(Q @ K.T / Q.shape[-1] ** 0.5, dim=-1) @ V).double().numpy()
+
+    result = check_attention(attention32, quiet=True)
+    assert result.ok and "right in float32" in result.message, result.message

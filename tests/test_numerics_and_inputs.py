@@ -410,3 +410,93 @@ def test_sigmoid_grad_keeps_its_tiny_slopes():
         exact = np.array([float(mpmath.exp(mpmath.mpf(v)) / (1 + mpmath.exp(mpmath.mpf(v))) ** 2)
                           for v in xs])
     np.testing.assert_allclose(sigmoid_grad(xs), exact, rtol=1e-13, atol=0)
+
+
+# ------------------------------------------------------------- bad input named (issue 26)
+def test_receptive_field_needs_one_stride_per_kernel():
+    from workshop_utils.conv import receptive_field
+
+    assert receptive_field([3, 3], [1, 1]) == 5
+    with pytest.raises(ValueError, match="kernel_sizes has 2 entries but strides has 1"):
+        receptive_field([3, 3], [1])
+    with pytest.raises(ValueError, match="strides must be a list"):
+        receptive_field([3, 3], 1)
+
+
+def test_build_mlp_refuses_an_unknown_activation_even_without_hidden_layers():
+    from workshop_utils.layers import build_mlp
+
+    for widths in ([4, 3, 2], [4, 2]):
+        with pytest.raises(ValueError, match="unknown activation 'swish'"):
+            build_mlp(widths, activation="swish")
+
+
+def test_long_tailed_refuses_fractional_labels_and_rare_classes():
+    y = np.repeat(np.arange(10), 20)
+    X = np.zeros((200, 4))
+    with pytest.raises(ValueError, match="whole-number class labels"):
+        data.long_tailed(X, y + 0.5)
+    with pytest.raises(ValueError, match=r"rare must list whole-number class labels .*3\.7"):
+        data.long_tailed(X, y, rare=[3.7])
+    # whole-valued floats are the same labels
+    assert data.long_tailed(X, y.astype(float), rare=[3.0])[2] == data.long_tailed(X, y, rare=[3])[2]
+
+
+def test_fit_names_a_label_the_model_has_no_output_for():
+    model = nn.Sequential(nn.Flatten(), nn.Linear(4, 10))
+    X, y = torch.zeros(8, 1, 2, 2), torch.arange(8) + 3  # labels 3 … 10, ten outputs
+    with pytest.raises(ValueError, match=r"labels outside 0…9 .*\[10\]"):
+        fit(model, X, y, epochs=1, progress=False)
+
+
+def test_elementwise_formulas_pass_nan_through_as_torch_does():
+    """The decision: relu, sigmoid, tanh and conv2d are formulas, element by element, and
+    give NaN where their input has NaN, exactly as torch does (so a learner sees where it came
+    from); softmax, the losses and fit, which would spread one NaN over a whole result or a
+    whole training run, refuse it with a ValueError naming the input."""
+    from workshop_utils.conv import conv2d
+
+    x = np.array([np.nan, -1.0, 2.0])
+    for ours, theirs in ((act.relu, torch.relu), (act.sigmoid, torch.sigmoid), (act.tanh, torch.tanh)):
+        np.testing.assert_allclose(ours(x), theirs(torch.from_numpy(x)).numpy(), rtol=1e-15, equal_nan=True)
+    img = np.ones((1, 1, 5, 5))
+    img[0, 0, 0, 0] = np.nan
+    k = np.ones((1, 1, 3, 3))
+    np.testing.assert_array_equal(np.isnan(conv2d(img, k)),
+                                  torch.isnan(F.conv2d(torch.from_numpy(img), torch.from_numpy(k))).numpy())
+    with pytest.raises(ValueError, match="NaN"):
+        sm.softmax(x)
+
+
+@pytest.mark.parametrize("make,control,value,words", [
+    ("conv_geometry_explorer", "kernel_size", 2.5, "kernel_size takes whole numbers"),
+    ("logit_explorer", "z0", True, "z0 must be a number"),
+    ("activation_explorer", "w", "2", "w must be a number"),
+    ("activation_explorer", "w", None, "w must be a number"),
+    ("activation_explorer", "w", float("nan"), "w must be between"),
+])
+def test_an_explorer_update_names_the_control_it_refuses(make, control, value, words):
+    from workshop_utils import explorers
+
+    ex = getattr(explorers, make)()
+    before = dict(ex.state) if isinstance(ex.state, dict) else ex.state
+    with pytest.raises(ValueError, match=words):
+        ex.update(**{control: value})
+    assert ex.controls[control].value == (before or {}).get(control, ex.controls[control].value)
+
+
+@pytest.mark.parametrize("make,kwargs,words", [
+    ("focal_explorer", {"gamma": -1}, "gamma must be between 0.0 and 5.0; got -1"),
+    ("focal_explorer", {"alpha": 9}, "alpha must be between"),
+    ("activation_explorer", {"w": 99}, "w must be between"),
+    ("activation_explorer", {"b": True}, "b must be a number"),
+    ("vanishing_gradient_explorer", {"depth": 1000}, "depth must be between 1 and 30"),
+    ("neuron_explorer", {"w1": 50}, "w1 must be between"),
+    ("gradient_descent_explorer", {"lr": 50}, "lr must be one of"),
+    ("gradient_descent_explorer", {"steps": 2.5}, "steps takes whole numbers"),
+])
+def test_an_explorer_refuses_a_start_value_its_slider_would_clamp(make, kwargs, words):
+    from workshop_utils import explorers
+
+    with pytest.raises(ValueError, match=words):
+        getattr(explorers, make)(**kwargs)

@@ -8,6 +8,9 @@
 | tanh    | (e^x − e^(−x)) / (e^x + e^(−x)) | 1 − tanh²(x)    |
 
 Sigmoid and tanh are written so that no ``exp`` ever overflows: only e^(−|x|) is computed.
+NaN in, NaN out: each function is a formula applied element by element and, like torch's,
+gives NaN exactly where its input holds NaN (the softmax, the losses and ``fit``, which would
+spread one NaN over a whole result, refuse NaN input instead).
 ``torch_activation`` gives the matching ``torch.nn`` module and ``chain_gradient`` the product
 of derivatives through a chain of layers (vanishing gradients).
 """

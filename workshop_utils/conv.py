@@ -51,8 +51,19 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
     return (size + 2 * p - k) // s + 1
 
 
+def _layers(values, name: str):
+    """One entry per convolution: a list, tuple or 1-D array (not a single number)."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+        raise ValueError(f"{name} must be a list with one entry per convolution; got {values!r}")
+    return values
+
+
 def receptive_field(kernel_sizes, strides) -> int:
     """How many input pixels (along one axis) one output of a stack of convolutions sees."""
+    kernel_sizes, strides = list(_layers(kernel_sizes, "kernel_sizes")), list(_layers(strides, "strides"))
+    if len(kernel_sizes) != len(strides):
+        raise ValueError(f"kernel_sizes has {len(kernel_sizes)} entries but strides has {len(strides)}: "
+                         f"give one stride per convolution (e.g. strides={[1] * len(kernel_sizes)})")
     rf, jump = 1, 1
     for k, s in zip(kernel_sizes, strides):
         rf += (require_int(k, "kernel_size", low=1) - 1) * jump

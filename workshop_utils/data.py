@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import as_numpy, require_int, require_ndim, require_range
+from ._validate import as_numpy, describe, require_int, require_ndim, require_range
 
 __all__ = [
     "OFFLINE_DATASETS",
@@ -272,6 +272,13 @@ def long_tailed(X, y, imbalance: float = 10.0, rare=None, seed: int = 0, n_max: 
     """
     y = as_numpy(y, "y")
     require_ndim(y, 1, "y", "a 1-D array of labels")
+    if y.dtype.kind not in "biu":
+        whole = y.dtype.kind == "f" and bool(np.all(np.isfinite(y))) and bool(np.all(y == np.round(y)))
+        if not whole:
+            raise ValueError(f"y must hold whole-number class labels (0, 1, 2 …); got {describe(y)}"
+                             + (f" with values like {y[y != np.round(y)][:3].tolist()}"
+                                if y.dtype.kind == "f" else ""))
+        y = y.astype(np.int64)
     Xa = X if hasattr(X, "__getitem__") and hasattr(X, "shape") else as_numpy(X, "X")
     if len(Xa) != len(y):
         raise ValueError(f"X has {len(Xa)} images but y has {len(y)} labels; they must match")
@@ -282,7 +289,12 @@ def long_tailed(X, y, imbalance: float = 10.0, rare=None, seed: int = 0, n_max: 
     if rare is None:
         order = list(classes)
     else:
-        rare = [int(c) for c in np.atleast_1d(rare)]
+        given = np.atleast_1d(as_numpy(rare, "rare"))
+        whole = given.dtype.kind in "biu" or (given.dtype.kind == "f" and np.all(given == np.round(given)))
+        if not whole:
+            raise ValueError(f"rare must list whole-number class labels (e.g. rare=[3, 5]); "
+                             f"got rare={rare!r}")
+        rare = [int(c) for c in given]
         bad = [c for c in rare if c not in set(classes.tolist())]
         if bad:
             raise ValueError(f"rare classes {bad} do not occur in y (classes: {classes.tolist()})")

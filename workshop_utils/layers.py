@@ -98,6 +98,7 @@ def build_mlp(widths, activation: str = "relu", seed: int | None = None):
     from .activations import torch_activation
 
     shapes = layer_shapes(widths)
+    torch_activation(activation)  # an unknown name is refused even where no layer uses it
     if seed is not None:
         torch.manual_seed(require_int(seed, "seed", low=0))
     mods = []

@@ -111,6 +111,17 @@ def _check_xy(X, y, name="X"):
         raise ValueError(f"labels must be int64 class indices; got {y.dtype}")
 
 
+def _check_labels(y, logits, name: str) -> None:
+    """Every label is a class the model has an output for (0 … C−1), said before torch's
+    IndexError or a CUDA assert would."""
+    n_classes = logits.shape[-1] if logits.ndim >= 2 else 1
+    bad = y[(y < 0) | (y >= n_classes)]
+    if len(bad):
+        raise ValueError(f"{name} holds labels outside 0…{n_classes - 1} (the model has {n_classes} "
+                         f"outputs): {sorted(set(bad.tolist()))[:5]} ({len(bad)} of {len(y)} labels); "
+                         "number the classes from 0, or give the model one output per class")
+
+
 @torch.no_grad()
 def predict_proba(model, X, batch_size: int = 1000) -> torch.Tensor:
     """Softmax probabilities N×C of ``model`` on ``X`` (evaluation mode)."""
@@ -215,6 +226,10 @@ def _fit(model, X, y, *, epochs, lr, batch_size, loss_fn, weight_decay, onecycle
             elif max_shift:
                 xb = random_shift(xb, max_shift, gen)
             logits = model(xb)
+            if epoch == 0 and i == 0:
+                _check_labels(y, logits, "y")
+                if X_val is not None:
+                    _check_labels(y_val, logits, "y_val")
             try:
                 loss = loss_fn(logits, yb)
             except ValueError as exc:  # a checking loss (FocalLoss) refuses NaN logits itself

@@ -144,6 +144,9 @@ TABLES = {
             "called it": (np.zeros(200, dtype=int), "not_callable"),
             "words": (lambda X: np.where(_z(X) > 0, "seven", "six"), "not_numbers"),
             "row out of range": (lambda X: np.array([int(_z(X[i]) > 0) for i in range(800)]), "index"),
+            "NaN from a log of 0": (lambda X: np.where(_z(X) > 0, 1.0, 0.0) * np.log(X[:, :1].T[0] * 0),
+                                    "not_finite"),
+            "the digits 6 and 7": (lambda X: np.where(_z(X) > 0, 7, 6), "digit_labels"),
         },
     },
     "check_affine": {

@@ -43,12 +43,12 @@ TABLE_COUNT = {
         "from the weight shapes (numpy int)": lambda k, c1, c2: np.int64(count_shapes(k, c1, c2)),
         "a torch integer": lambda k, c1, c2: torch.tensor(_count(k, c1, c2)),
         "sides from the size formula": count_formula,
+        "a whole-valued float (as lesson 03 accepts)": lambda k, c1, c2: _count(k, c1, c2) / 1,
     },
     "wrong": {
         "left as given": (lambda k, c1, c2: None, "not_implemented"),
         "forgot return": (count_forgot_return, "no_return"),
         "formatted with commas": (lambda k, c1, c2: f"{_count(k, c1, c2):,}", "not_numbers"),
-        "a float": (lambda k, c1, c2: _count(k, c1, c2) / 1, "not_whole"),
         "no biases": (lambda k, c1, c2: _count(k, c1, c2, bias=False), "no_biases"),
         "W2 ignores c1": (lambda k, c1, c2: _count(k, c1, c2, conv2_in=False), "conv2_inputs"),
         "k weights per kernel": (lambda k, c1, c2: _count(k, c1, c2, area=k), "kernel_area"),

@@ -147,6 +147,15 @@ def as_array(value, name: str, details: dict | None = None):
                                  dict(details or {}))
 
 
+def _fits_dtype(a: np.ndarray, dtype: np.dtype) -> bool:
+    """Every value of ``a`` is held exactly by ``dtype`` (a list of 0..255 ints fits uint8)."""
+    try:
+        with np.errstate(all="ignore"):
+            return bool(np.array_equal(a.astype(dtype).astype(a.dtype), a, equal_nan=True))
+    except (TypeError, ValueError):
+        return False
+
+
 def _dtype_kind(a: np.ndarray) -> str:
     if a.dtype == np.bool_:
         return "bool"
@@ -332,6 +341,14 @@ def call_learner(fn, args: tuple, name: str, details: dict | None = None):
         got = None
     except Exception as exc:  # noqa: BLE001 - the learner's error becomes the message
         return None, explain_error(exc, fn, name, details)
+    except (SystemExit, KeyboardInterrupt) as exc:  # exit()/quit()/sys.exit(), or ■ pressed
+        if isinstance(exc, KeyboardInterrupt):
+            return None, CheckResult(False, f"{name} was interrupted (the kernel's ■ stop) before it "
+                                     "returned - if it runs for long, look for a loop that never "
+                                     "ends", "interrupted", dict(details or {}))
+        return None, CheckResult(False, f"{name} called exit() / quit() / sys.exit(), which would stop "
+                                 "the lesson's kernel - `return` the value instead", "exit",
+                                 dict(details or {}))
     if got is None and not is_stub(fn):
         return None, CheckResult(False, f"{name} returned None - did you forget `return` at the end?",
                                  "no_return", dict(details or {}))
@@ -340,6 +357,28 @@ def call_learner(fn, args: tuple, name: str, details: dict | None = None):
             False, f"{name}: not implemented yet (it returned {got!r}) - fill in the function",
             "not_implemented", dict(details or {}))
     return got, None
+
+
+def changed_inputs(fn, originals: tuple, given: tuple) -> list[str]:
+    """The names of the arguments ``fn`` changed in place: ``given`` are the copies the learner
+    received, ``originals`` the untouched arrays."""
+    import inspect
+
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    out = []
+    for i, (a, c) in enumerate(zip(originals, given)):
+        if a is c or not hasattr(a, "shape"):
+            continue
+        try:
+            same = np.array_equal(to_numpy(a), to_numpy(c), equal_nan=True)
+        except Exception:  # noqa: BLE001 - e.g. a learner who replaced an argument's type
+            same = True
+        if not same:
+            out.append(names[i] if i < len(names) else f"argument {i + 1}")
+    return out
 
 
 def _applies(hint: Hint, got, expected, args) -> bool:
@@ -374,13 +413,14 @@ def check_function(
     float16) answer is judged at its own precision, relative to the answer's scale, and
     the message says so.
     """
-    worst, low_precision = 0.0, None
+    worst, low_precision, in_place = 0.0, None, []
     for k, args in enumerate(cases):
         args = args if isinstance(args, tuple) else (args,)
         copies = tuple(a.copy() if hasattr(a, "copy") else a for a in args)
         got, failure = call_learner(fn, copies, name, {"case": k})
         if failure is not None:
             return report(failure, quiet)
+        in_place = in_place or changed_inputs(fn, args, copies)
         got_np, failure = as_array(got, name, {"case": k})
         if failure is not None:
             return report(failure, quiet)
@@ -404,22 +444,33 @@ def check_function(
             else:
                 err = float("inf")
         tol, precision = threshold, LOW_PRECISION_TOLERANCE.get(got_np.dtype)
-        if precision is not None and not boolean and finite and err > threshold:
+        if precision is None and got_np.dtype.kind == "f" and not boolean and finite and err > threshold:
+            # a float64 answer computed through float32 somewhere (torch's default dtype, a
+            # float32 input): as right as a float32 answer when it is within float32's precision
+            if precision_error(got_np, expected) <= LOW_PRECISION_TOLERANCE[np.dtype(np.float32)]:
+                precision = LOW_PRECISION_TOLERANCE[np.dtype(np.float32)]
+        # a float32/float16 answer is always judged at its own precision, so a right one passes
+        # with a wide margin (elementwise relative error near zero is rounding, not a slip)
+        if precision is not None and not boolean and finite and (
+                err > threshold or got_np.dtype in LOW_PRECISION_TOLERANCE):
             err, tol = precision_error(got_np, expected), max(threshold, precision)
-            low_precision = got_np.dtype
-        exact_type = (check_dtype == "exact" and got_np.dtype != expected.dtype) or (
-            check_dtype == "kind" and _dtype_kind(got_np) != _dtype_kind(expected))
+            low_precision = got_np.dtype if got_np.dtype in LOW_PRECISION_TOLERANCE else np.dtype(np.float32)
+        dtype_rule = check_dtype
+        if isinstance(got, (list, tuple)) and _fits_dtype(got_np, expected.dtype):
+            dtype_rule = None  # a list has no dtype the learner chose: its values are what count
+        exact_type = (dtype_rule == "exact" and got_np.dtype != expected.dtype) or (
+            dtype_rule == "kind" and _dtype_kind(got_np) != _dtype_kind(expected))
         if err > tol or exact_type:
             for hint in hints:
                 if _applies(hint, got_np, expected, args):
                     return report(CheckResult(
                         False, f"{name}: {hint.message}", hint.code,
                         {"case": k, "rel_error": err}), quiet)
-        if check_dtype == "exact" and got_np.dtype != expected.dtype:
+        if dtype_rule == "exact" and got_np.dtype != expected.dtype:
             return report(CheckResult(
                 False, f"{name}: wrong dtype - expected {expected.dtype}, got {got_np.dtype}",
                 "dtype", {"case": k}), quiet)
-        if check_dtype == "kind" and _dtype_kind(got_np) != _dtype_kind(expected):
+        if dtype_rule == "kind" and _dtype_kind(got_np) != _dtype_kind(expected):
             return report(CheckResult(
                 False, f"{name}: wrong dtype - expected {_dtype_kind(expected)} numbers "
                 f"({expected.dtype}), got {got_np.dtype}", "dtype", {"case": k}), quiet)
@@ -436,8 +487,13 @@ def check_function(
             f"below {LOW_PRECISION_TOLERANCE[low_precision]:.0e}); float64 matches to {threshold:.0e}"
             if low_precision is not None else "")
     limit = (f"< {threshold:.0e}" if threshold > 0 else "exact") if low_precision is None else ""
+    # right values from a function that also changed its input: right, and worth knowing
+    changed = (f" - note: it also changed its input `{in_place[0]}` in place, so the caller's array "
+               "changed too; return a new array (y = np.maximum(x, 0), theta - lr * grad) to keep "
+               "it" if in_place else "")
     return report(CheckResult(
         True, f"{name}: correct on {len(cases)} test cases"
         + ((" (exact match)" if threshold <= 0 else f" (max relative error {worst:.1e} {limit})")
-           if low_precision is None else note),
-        "ok", {"rel_error": worst, "precision": str(low_precision or "float64")}), quiet)
+           if low_precision is None else note) + changed,
+        "ok", {"rel_error": worst, "precision": str(low_precision or "float64"),
+               "in_place": in_place[0] if in_place else None}), quiet)

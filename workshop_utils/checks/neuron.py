@@ -123,6 +123,15 @@ def check_ink_classifier(fn, quiet: bool = False, target: float = INK_TARGET) ->
         return report(CheckResult(
             False, f"{name}: the labels are -1 and +1 (np.sign?); this exercise's labels are 0 "
             "(a 6) and 1 (a 7): (z > 0).astype(int)", "sign"), quiet)
+    if got.dtype.kind == "f" and not np.all(np.isfinite(got)):
+        return report(CheckResult(
+            False, f"{name}: {int(np.sum(~np.isfinite(got)))} of the {got.size} labels are NaN or "
+            "inf - look for a division by zero or a log of 0 in z; the labels are "
+            "(z > 0).astype(int)", "not_finite"), quiet)
+    if np.all(np.isin(got, (6, 7))):
+        return report(CheckResult(
+            False, f"{name}: the labels are the digits 6 and 7 themselves; this exercise's labels "
+            "are 0 (a 6) and 1 (a 7): (z > 0).astype(int)", "digit_labels"), quiet)
     if not np.all(np.isin(got, (0, 1))):
         return report(CheckResult(
             False, f"{name}: return labels 0 or 1, not the scores z themselves: (z > 0).astype(int) "

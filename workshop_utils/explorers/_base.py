@@ -20,6 +20,46 @@ from ..plotting import agg_canvas, draw_and_freeze, encode, new_figure
 __all__ = ["Explorer"]
 
 
+def _slider_value(name: str, ctl, value, lo, hi):
+    """``value`` for the slider ``name`` (range ``lo``..``hi``), or a ValueError naming the control.
+
+    A whole-number slider takes only whole numbers (2.5 is refused, not drawn as 2); no
+    slider takes True/False, text or None (Python would treat True as 1).
+    """
+    import numbers
+
+    whole = isinstance(lo, int) and isinstance(hi, int) and isinstance(getattr(ctl, "step", 1) or 1, int)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        kind = "a whole number" if whole else "a number"
+        raise ValueError(f"{name} must be {kind} between {lo} and {hi}; got {value!r} "
+                         f"({type(value).__name__})")
+    if whole and value != int(value):
+        raise ValueError(f"{name} takes whole numbers between {lo} and {hi}; got {value!r}")
+    if not math.isfinite(value) or not (lo <= value <= hi):
+        raise ValueError(f"{name} must be between {lo} and {hi}; got {value!r}")
+    return int(value) if whole else float(value)
+
+
+def started(explorer, **requested):
+    """``explorer``, after checking the start values a factory was given for its sliders.
+
+    ipywidgets clamps a slider's starting value into its range without a word
+    (``focal_explorer(gamma=-1)`` would start at 0): here such a value, or one that is not a
+    number, is a ValueError naming the control and its range.
+    """
+    for name, value in requested.items():
+        ctl = explorer.controls[name]
+        lo, hi = getattr(ctl, "min", None), getattr(ctl, "max", None)
+        options = getattr(ctl, "options", None)
+        if lo is not None and hi is not None:
+            _slider_value(name, ctl, value, lo, hi)
+        elif options is not None:
+            values = [o[1] if isinstance(o, tuple) else o for o in options]
+            if isinstance(value, bool) or value not in values:
+                raise ValueError(f"{name} must be one of {values}; got {value!r}")
+    return explorer
+
+
 class Explorer:
     """Base class: subclasses set ``controls`` and implement ``compute`` and ``draw``.
 
@@ -164,8 +204,8 @@ class Explorer:
                 if value not in labels:
                     raise ValueError(f"{name} must be one of {labels}; got {value!r}")
             lo, hi = getattr(ctl, "min", None), getattr(ctl, "max", None)
-            if lo is not None and hi is not None and not (lo <= value <= hi):
-                raise ValueError(f"{name} must be between {lo} and {hi}; got {value!r}")
+            if lo is not None and hi is not None:
+                values[name] = value = _slider_value(name, ctl, value, lo, hi)
         with self.holding():
             for name, value in values.items():
                 self.controls[name].value = value

@@ -10,7 +10,7 @@ from .. import activations as act
 from .. import neuron as nrn
 from ..figures.activations import ACTIVATION_COLOURS, ACTIVATION_LABELS
 from ..plotting import COLORS
-from ._base import Explorer
+from ._base import Explorer, started
 from .neuron import class_cmap
 
 __all__ = ["activation_explorer", "nonlinearity_explorer", "vanishing_gradient_explorer",
@@ -91,7 +91,7 @@ class ActivationExplorer(Explorer):
 
 def activation_explorer(activation="relu", w=1.0, b=0.0) -> ActivationExplorer:
     """Explorer: choose Linear/ReLU/Sigmoid/Tanh and move w, b of f(wx + b)."""
-    return ActivationExplorer(activation, w, b)
+    return started(ActivationExplorer(activation, w, b), w=w, b=b)
 
 
 # --------------------------------------------------------------------------- why non-linearity
@@ -254,7 +254,7 @@ class NonlinearityExplorer(Explorer):
 
 def nonlinearity_explorer(problem=None, activation="linear", width=8) -> NonlinearityExplorer:
     """Explorer: 0/1 against 6/7 from two ink features; Train with Linear, ReLU, Tanh, Sigmoid."""
-    return NonlinearityExplorer(problem, activation=activation, width=width)
+    return started(NonlinearityExplorer(problem, activation=activation, width=width), width=width)
 
 
 # --------------------------------------------------------------------------- vanishing gradients
@@ -323,4 +323,4 @@ class VanishingGradientExplorer(Explorer):
 
 def vanishing_gradient_explorer(depth=10, w=1.0) -> VanishingGradientExplorer:
     """Explorer: how the gradient through n layers shrinks (sigmoid) or survives (ReLU)."""
-    return VanishingGradientExplorer(depth=depth, w=w)
+    return started(VanishingGradientExplorer(depth=depth, w=w), depth=depth, w=w)

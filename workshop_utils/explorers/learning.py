@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import backprop
 from ..plotting import COLORS
-from ._base import Explorer
+from ._base import Explorer, started
 
 __all__ = ["gradient_descent_explorer", "training_explorer", "GradientDescentExplorer",
            "TrainingExplorer", "LEARNING_RATES"]
@@ -132,7 +132,7 @@ class GradientDescentExplorer(Explorer):
 
 def gradient_descent_explorer(loss=None, lr: float = 0.1, steps: int = 30) -> GradientDescentExplorer:
     """Explorer: learning rate η and number of steps on the neighbouring-pixel loss surface."""
-    return GradientDescentExplorer(loss, lr=lr, steps=steps)
+    return started(GradientDescentExplorer(loss, lr=lr, steps=steps), lr=lr, steps=steps)
 
 
 # --------------------------------------------------------------------------- training

@@ -8,7 +8,7 @@ import numpy as np
 from .. import losses
 from .._validate import as_numpy, describe
 from ..plotting import COLORS
-from ._base import Explorer
+from ._base import Explorer, started
 
 __all__ = ["focal_explorer", "FocalExplorer", "cnn_batch"]
 
@@ -145,4 +145,4 @@ def focal_explorer(probs=None, labels=None, gamma: float = 2.0, alpha: float = 1
         if probs is not None or labels is not None:
             raise ValueError("give both probs and labels, or neither (the CNN's batch is used)")
         probs, labels = cnn_batch()
-    return FocalExplorer(probs, labels, gamma, alpha)
+    return started(FocalExplorer(probs, labels, gamma, alpha), gamma=gamma, alpha=alpha)

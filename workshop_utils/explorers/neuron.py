@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import neuron as nrn
 from ..plotting import COLORS
-from ._base import Explorer
+from ._base import Explorer, started
 
 __all__ = ["neuron_explorer", "affine_explorer", "NeuronExplorer", "AffineExplorer"]
 
@@ -148,7 +148,7 @@ def neuron_explorer(problem=None, w1=0.0, w2=-1.0, b=0.5) -> NeuronExplorer:
     """Explorer: w₁, w₂, b sliders on the 6-vs-7 ink problem (or another TwoFeatureProblem)."""
     if problem is None:
         problem = nrn.ink_problem(6, 7)
-    return NeuronExplorer(problem, w1=w1, w2=w2, b=b)
+    return started(NeuronExplorer(problem, w1=w1, w2=w2, b=b), w1=w1, w2=w2, b=b)
 
 
 class AffineExplorer(Explorer):
