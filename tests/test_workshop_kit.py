@@ -368,3 +368,123 @@ def test_presenter_refuses_a_code_cell_without_a_role(tmp_path):
         present.demo_only(nb)
     written = present.build(tmp_path / "presenter")
     assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
+
+
+# --------------------------------------------------------------------------- the workshop file
+FILLED = """
+title = "Deep learning, hands-on"
+date = 2027-03-15
+start = "09:30"
+venue = "Room 2.14, Library Road 1"
+instructors = ["Ada Lovelace"]
+helpers = ["Alan Turing", "Grace Hopper"]
+schedule = "day"
+learners_run = "laptops"
+hub_url = ""
+
+[contact]
+name = "Mary Somerville"
+email = "mary@example.org"
+"""
+
+
+def _workshop(tmp_path, text):
+    (tmp_path / "workshop.toml").write_text(text)
+    return workshop.read(tmp_path)
+
+
+def test_the_committed_workshop_file_is_valid_and_unset():
+    values, unset, errors = workshop.read(ROOT)
+    assert errors == []
+    assert {"date", "venue", "instructors", "contact.name", "contact.email"} <= set(unset)
+    # CODE_OF_CONDUCT.md's contact is what the workshop file says (here: not yet set)
+    coc = (ROOT / "CODE_OF_CONDUCT.md").read_text()
+    block = workshop.COC_BLOCK.search(coc)
+    assert block and block.group(2) == workshop.contact_text(values)
+    assert "Contact: not yet set" in block.group(2)
+
+
+def test_a_filled_workshop_file_fills_the_contact_the_clock_and_the_invitation(tmp_path):
+    values, unset, errors = _workshop(tmp_path, FILLED)
+    assert (unset, errors) == ([], [])
+    shutil.copy(ROOT / "CODE_OF_CONDUCT.md", tmp_path)
+    assert workshop.fill_code_of_conduct(values, tmp_path)
+    coc = (tmp_path / "CODE_OF_CONDUCT.md").read_text()
+    assert "**Contact: Mary Somerville, <mary@example.org>** during the workshop of Monday 15 March 2027" in coc
+    assert "not yet set" not in coc and not workshop.fill_code_of_conduct(values, tmp_path)  # twice: same
+    assert workshop.start_minutes(tmp_path) == 9 * 60 + 30
+    text = schedule.render(schedule.lessons(), workshop.start_minutes(tmp_path))
+    assert "| 09:30 | Opening" in text and "| 09:00 |" not in text
+    inv = workshop.invitation(values, ROOT)
+    ls = schedule.lessons()
+    end = 9 * 60 + 30 + schedule.DAY_MINUTES + schedule.LUNCH
+    assert f"Monday 15 March 2027, 09:30–{end // 60:02d}:{end % 60:02d}" in inv
+    for words in ("Room 2.14, Library Road 1", "Ada Lovelace", "Grace Hopper", "mary@example.org",
+                  "learners/setup.md", "python -m workshop_utils.check", "- 12:", "Lunch",
+                  ls[4]["title"]):
+        assert words in inv, words
+    # learners on a hub get its address, not the laptop set-up
+    hub = FILLED.replace('learners_run = "laptops"', 'learners_run = "hub"').replace(
+        'hub_url = ""', 'hub_url = "https://hub.example.org/"')
+    values, _, errors = _workshop(tmp_path, hub)
+    assert errors == []
+    inv = workshop.invitation(values, ROOT)
+    assert "https://hub.example.org" in inv and "python -m workshop_utils.check" not in inv
+    # two half-days: two dates, two timetables
+    half = FILLED.replace("date = 2027-03-15", 'date = ["2027-03-15", "2027-03-16"]').replace(
+        'schedule = "day"', 'schedule = "half-days"')
+    values, _, errors = _workshop(tmp_path, half)
+    assert errors == []
+    inv = workshop.invitation(values, ROOT)
+    assert "**Monday 15 March 2027**" in inv and "**Tuesday 16 March 2027**" in inv
+
+
+@pytest.mark.parametrize("change, words", [
+    (("date = 2027-03-15", 'date = "2027-02-30"'), "date: '2027-02-30' is not a date"),
+    (("date = 2027-03-15", 'date = "15/03/2027"'), "write it as YYYY-MM-DD"),
+    (('start = "09:30"', 'start = "9.30am"'), "start: '9.30am' is not a time of day"),
+    (('learners_run = "laptops"', 'learners_run = "laptop"'), "learners_run: 'laptop' is not one of"),
+    (('schedule = "day"', 'schedule = "full day"'), "schedule: 'full day' is not one of"),
+    (('schedule = "day"', 'schedule = "half-days"'), "needs two dates"),
+    (('learners_run = "laptops"', 'learners_run = "hub"'), "hub_url: learners_run = \"hub\" needs"),
+    (('hub_url = ""', 'hub_url = "http://hub.example.org"'), "is not a plain https:// address"),
+    (('hub_url = ""', 'hub_url = "https://x.org/?a=1"'), "is not a plain https:// address"),
+    (('email = "mary@example.org"', 'email = "mary at example"'), "is not an email address"),
+    (('email = "mary@example.org"', ''), "contact.email: missing"),
+    (('[contact]\nname = "Mary Somerville"\nemail = "mary@example.org"', ''), "contact: missing"),
+    (('instructors = ["Ada Lovelace"]', 'instructors = []'), "instructors: name at least one"),
+    (('helpers = [', 'helper = ['), "unknown key helper"),
+])
+def test_a_wrong_workshop_file_gets_a_clear_error(tmp_path, change, words):
+    assert change[0] in FILLED
+    _, _, errors = _workshop(tmp_path, FILLED.replace(*change))
+    assert any(words in e for e in errors), errors
+
+
+def test_make_workshop_refuses_a_wrong_file_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    for name in ("CODE_OF_CONDUCT.md",):
+        shutil.copy(ROOT / name, tmp_path)
+    (tmp_path / "workshop.toml").write_text(FILLED.replace("2027-03-15", '"2027-13-01"'))
+    monkeypatch.setattr(workshop, "ROOT", tmp_path)
+    assert workshop.main([]) == 2
+    assert "date: '2027-13-01' is not a date" in capsys.readouterr().out
+    assert (tmp_path / "CODE_OF_CONDUCT.md").read_text() == (ROOT / "CODE_OF_CONDUCT.md").read_text()
+    assert not (tmp_path / "build").exists()
+
+
+def test_the_setup_check_tells_only_the_instructor_about_the_workshop_file(tmp_path):
+    from workshop_utils import check
+
+    # learners run the plain check: it has no workshop-file check at all
+    assert all("workshop" not in label for label, _ in check.CHECKS)
+    problems = check.check_workshop_file(ROOT)   # the committed file: unset
+    assert len(problems) == 1 and "still read FIXME" in problems[0].what
+    assert "make workshop" in problems[0].fix
+    (tmp_path / "tools").mkdir()
+    shutil.copy(ROOT / "tools" / "workshop.py", tmp_path / "tools")
+    (tmp_path / "workshop.toml").write_text(FILLED)
+    assert check.check_workshop_file(tmp_path) == []
+    (tmp_path / "workshop.toml").write_text(FILLED.replace('"laptops"', '"lab"'))
+    assert "learners_run: 'lab'" in check.check_workshop_file(tmp_path)[0].what
+    # installed without its source checkout (Colab, a wheel): says so instead of failing oddly
+    assert "source checkout" in check.check_workshop_file(tmp_path / "elsewhere")[0].what

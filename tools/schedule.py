@@ -133,13 +133,18 @@ def _blocks(ls: list[dict], kind: str) -> list[list[tuple]]:
 
 
 def timetables(ls: list[dict], start: int) -> dict[str, list[list[tuple[str, str]]]]:
-    """``{kind: [[(clock, label), …, (clock, "End")], …]}`` for each schedule kind."""
+    """``{kind: [[(clock, label), …, (clock, "End")], …]}`` for each schedule kind, labelled
+    for learners (the invitation)."""
     out = {}
     for kind in ("day", "half-days", "three-hour"):
         out[kind] = []
         for rows in _blocks(ls, kind):
             t, clock = start, []
-            for label, mins, _ in rows:
+            for label, mins, lesson in rows:
+                if lesson is None and label.startswith("Opening"):
+                    label = "Recap and set-up check" if "recap" in label else "Welcome and set-up check"
+                elif lesson is None and label.startswith("Slack"):
+                    label = "Questions, catching up, optional exercises"
                 clock.append((_clock(t), label))
                 t += mins
             clock.append((_clock(t), "End"))
