@@ -69,7 +69,8 @@ def test_every_table_of_the_schedule_adds_up_to_what_its_heading_says():
         assert r[-1][1].strip() == "End"
         for a, b in zip(r, r[1:]):  # each row starts when the one above ends
             assert clock(b[0]) - clock(a[0]) == int(a[minutes_col]), (a, b)
-        return [(cols[1].strip(), int(cols[minutes_col])) for cols in r[:-1]], clock(r[-1][0]) - clock(r[0][0])
+        labels = [(cols[1].strip(), int(cols[minutes_col])) for cols in r[:-1]]
+        return labels, clock(r[-1][0]) - clock(r[0][0])
 
     day, length = check_timeline(_section(text, "## One 6-hour day"), 4)
     head = re.search(r"Core only: (\d+) minutes, two (\d+)-minute breaks and (\d+) minutes of slack "
@@ -84,7 +85,7 @@ def test_every_table_of_the_schedule_adds_up_to_what_its_heading_says():
     content, opening, lessons_min, brk3, all3 = map(int, head3.groups())
     assert sum(m for label, m in three if label != "Break") == content == opening + lessons_min
     assert length3 == all3 == content + brk3 <= 180
-    for k, part in enumerate(text.split("### Half-day ")[1:], 1):
+    for part in text.split("### Half-day ")[1:]:
         m = re.match(r"\d: lessons \S+ \((\d+) h (\d+) min", part)
         _, length_h = check_timeline(part.split("\n## ", 1)[0], 4)
         assert length_h == int(m.group(1)) * 60 + int(m.group(2))
@@ -154,7 +155,7 @@ def test_the_generated_minutes_in_the_notes_are_up_to_date():
                 want = expected[name]
             else:
                 continue
-            assert body == want, f"{path.name}: the {name} block is stale: run python tools/instructor_notes.py"
+            assert body == want, f"{path.name}: {name} block stale: run python tools/instructor_notes.py"
             seen.add(path.name if name == "time" else name)
     assert seen == {f"lesson{n}.md" for n in by_num} | set(expected)
     # the lessons' minutes, as the notes state them, add up to what notes.md says
@@ -410,7 +411,8 @@ def test_a_filled_workshop_file_fills_the_contact_the_clock_and_the_invitation(t
     shutil.copy(ROOT / "CODE_OF_CONDUCT.md", tmp_path)
     assert workshop.fill_code_of_conduct(values, tmp_path)
     coc = (tmp_path / "CODE_OF_CONDUCT.md").read_text()
-    assert "**Contact: Mary Somerville, <mary@example.org>** during the workshop of Monday 15 March 2027" in coc
+    assert ("**Contact: Mary Somerville, <mary@example.org>** during the workshop of "
+            "Monday 15 March 2027") in coc
     assert "not yet set" not in coc and not workshop.fill_code_of_conduct(values, tmp_path)  # twice: same
     assert workshop.start_minutes(tmp_path) == 9 * 60 + 30
     text = schedule.render(schedule.lessons(), workshop.start_minutes(tmp_path))

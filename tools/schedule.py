@@ -122,7 +122,8 @@ def _blocks(ls: list[dict], kind: str) -> list[list[tuple]]:
         rows = [(f"{opening}: " + "; ".join(f"{what} ({m})" for what, m in OPENING_PARTS)
                  if k == 0 else f"{opening} " + OPENING_PARTS[1][0], OPENING, None)]
         for lesson in part:
-            mins = lesson["three_hour"]["minutes"] if kind == "three-hour" else lesson["teach"] + lesson["core"]
+            short = kind == "three-hour"
+            mins = lesson["three_hour"]["minutes"] if short else lesson["teach"] + lesson["core"]
             rows.append((lesson["title"], mins, lesson))
             if lesson["num"] in breaks and lesson is not part[-1]:
                 rows.append((*breaks[lesson["num"]], None))

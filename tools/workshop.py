@@ -265,7 +265,7 @@ def invitation(values: dict, root: Path = ROOT) -> str:
     tables = sched.timetables(ls, values["start"])[values["schedule"]]
     days = values["date"]
     lines = [f"# {values['title']}", "",
-             f"You are invited to a hands-on workshop on the mathematics of deep learning: ten short "
+             "You are invited to a hands-on workshop on the mathematics of deep learning: ten short "
              "lessons, each a Jupyter notebook where you compute a formula in numpy, check it against "
              "PyTorch and move sliders to see what it does.", "",
              f"- **When**: {' and '.join(_day(d) for d in days)}, {tables[0][0][0]}–{tables[0][-1][0]}"
