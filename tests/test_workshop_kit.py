@@ -432,6 +432,9 @@ def test_a_filled_workshop_file_fills_the_contact_the_clock_and_the_invitation(t
     assert errors == []
     inv = workshop.invitation(values, ROOT)
     assert "https://hub.example.org" in inv and "python -m workshop_utils.check" not in inv
+    for mode, words in (("binder", "mybinder.org"), ("colab", "colab.research.google.com")):
+        values, _, errors = _workshop(tmp_path, FILLED.replace('"laptops"', f'"{mode}"'))
+        assert errors == [] and words in workshop.invitation(values, ROOT)
     # two half-days: two dates, two timetables
     half = FILLED.replace("date = 2027-03-15", 'date = ["2027-03-15", "2027-03-16"]').replace(
         'schedule = "day"', 'schedule = "half-days"')

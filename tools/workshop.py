@@ -295,9 +295,11 @@ def invitation(values: dict, root: Path = ROOT) -> str:
                   "session that is left idle for about ten minutes, so download a notebook you "
                   "changed before a break."]
     else:
-        lines += [f"Nothing to install: the notebooks open in Google Colab (a Google account is "
-                  f"needed). Open {_link(root, 'README.md')} and click the first notebook's "
-                  "\"Open in Colab\" badge once before the day; its first cell installs the course."]
+        first = course.NOTEBOOKS[0][0]
+        lines += ["Nothing to install: the notebooks open in Google Colab (a Google account is needed). "
+                  f"Open the first one, {course.colab_url(first)}, once before the day and run its first "
+                  "cell, which installs the course; the others are linked from "
+                  f"{_link(root, 'README.md')}."]
     lines += ["", "Bring a laptop with a current browser and its charger.", "",
               "## The timetable", ""]
     for k, rows in enumerate(tables):
