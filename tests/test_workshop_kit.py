@@ -403,6 +403,11 @@ def test_the_committed_workshop_file_is_valid_and_unset():
     block = workshop.COC_BLOCK.search(coc)
     assert block and block.group(2) == workshop.contact_text(values)
     assert "Contact: not yet set" in block.group(2)
+    # and the checklist says so, at its top
+    checklist = (ROOT / "instructors" / "checklist.md").read_text()
+    status = re.search(r"<!-- begin generated: workshop -->\n(.*?)<!-- end generated -->", checklist, re.S)
+    assert status and status.group(1) == workshop.checklist_status(ROOT)
+    assert "is not ready" in status.group(1) and "contact.email" in status.group(1)
 
 
 def test_a_filled_workshop_file_fills_the_contact_the_clock_and_the_invitation(tmp_path):
@@ -415,6 +420,7 @@ def test_a_filled_workshop_file_fills_the_contact_the_clock_and_the_invitation(t
             "Monday 15 March 2027") in coc
     assert "not yet set" not in coc and not workshop.fill_code_of_conduct(values, tmp_path)  # twice: same
     assert workshop.start_minutes(tmp_path) == 9 * 60 + 30
+    assert "is filled in: Monday 15 March 2027, Room 2.14" in workshop.checklist_status(tmp_path)
     text = schedule.render(schedule.lessons(), workshop.start_minutes(tmp_path))
     assert "| 09:30 | Opening" in text and "| 09:00 |" not in text
     inv = workshop.invitation(values, ROOT)
@@ -473,6 +479,7 @@ def test_make_workshop_refuses_a_wrong_file_and_writes_nothing(tmp_path, capsys,
     monkeypatch.setattr(workshop, "ROOT", tmp_path)
     assert workshop.main([]) == 2
     assert "date: '2027-13-01' is not a date" in capsys.readouterr().out
+    assert "is not ready" in workshop.checklist_status(tmp_path)
     assert (tmp_path / "CODE_OF_CONDUCT.md").read_text() == (ROOT / "CODE_OF_CONDUCT.md").read_text()
     assert not (tmp_path / "build").exists()
 

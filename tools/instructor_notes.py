@@ -162,6 +162,10 @@ def render(text: str, lesson: int | None) -> str:
             body = schedule.breaks_block()
         elif name == "setup_check":
             body = schedule.checklist_block()
+        elif name == "workshop":
+            import workshop
+
+            body = workshop.checklist_status(ROOT)
         else:
             raise ValueError(f"unknown generated block {name!r}")
         return m.group(1) + body + m.group(4)

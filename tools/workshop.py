@@ -15,6 +15,7 @@ set but wrong (a date that does not exist, an unknown mode, an email without ``@
 * ``CODE_OF_CONDUCT.md``'s contact (the block between its ``generated: contact`` markers;
   "not yet set" while the contact is unset);
 * ``instructors/schedule.md`` with the workshop's start time (tools/schedule.py);
+* instructors/checklist.md's status line (a warning while anything is unset or wrong);
 * ``build/invitation.md``, the learners' invitation (date, times, venue, what to set up
   before the day, the timetable of the chosen schedule, the contact). It changes with every
   workshop, so it is not committed; it is written only once nothing is unset.
@@ -232,6 +233,33 @@ def contact_text(values: dict) -> str:
             "helper in person; if the report concerns one of them, write to the contact.\n")
 
 
+def checklist_status(root: Path = ROOT) -> str:
+    """instructors/checklist.md's ``workshop`` block: a warning while the file is unset."""
+    try:
+        values, unset, errors = read(root)
+    except WorkshopError as exc:
+        values, unset, errors = {}, [], [str(exc)]
+    if errors or unset:
+        what = "; ".join(errors + ([f"{', '.join(unset)} still read {UNSET}"] if unset else []))
+        return (f"> **⚠ `{FILE}` is not ready**: {what}. Fill it in (item below), then run "
+                "`make workshop`.\n")
+    return (f"> `{FILE}` is filled in: {' and '.join(_day(d) for d in values['date'])}, "
+            f"{values['venue']}; code-of-conduct contact {values['contact.name']}. Re-run "
+            "`make workshop` after any change.\n")
+
+
+def fill_checklist(root: Path = ROOT) -> bool:
+    path = root / "instructors" / "checklist.md"
+    if not path.exists():
+        return False
+    text = path.read_text(encoding="utf-8")
+    block = re.compile(r"(<!-- begin generated: workshop -->\n)(.*?)(<!-- end generated -->)", re.S)
+    new = block.sub(lambda m: m.group(1) + checklist_status(root) + m.group(3), text)
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
 def _day(d: dt.date) -> str:
     return f"{d:%A} {d.day} {d:%B %Y}"
 
@@ -323,11 +351,14 @@ def main(argv=None) -> int:
     except WorkshopError as exc:
         values, unset, errors = {}, [], [str(exc)]
     if errors:
-        print(f"{FILE}: " + "\n  ".join(["fix these first (nothing was written):"] + errors))
+        if "--check" not in argv:
+            fill_checklist(ROOT)  # the checklist's warning names the errors too
+        print(f"{FILE}: " + "\n  ".join(["fix these first (nothing else was written):"] + errors))
         return 2
     if "--check" not in argv:
         changed = fill_code_of_conduct(values)
         print(("filled" if changed else "kept") + " CODE_OF_CONDUCT.md's contact")
+        fill_checklist(ROOT)
         sched.main([])
         if not unset:
             out = ROOT / "build" / "invitation.md"
