@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 EDITABLE_LOCK := $(if $(shell command -v flock 2>/dev/null),flock $(CURDIR)/.cache/editable-install.lock)
 
 .PHONY: env lab present test test-envs test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
-	bench release site test-site wheelhouse check-wheelhouse hub hub-env hub-remove-users test-hub bench-hub
+	bench release workshop site test-site wheelhouse check-wheelhouse hub hub-env hub-remove-users test-hub bench-hub
 
 # pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
 # install here, and Python compiles what a lesson imports on first use anyway.
@@ -136,6 +136,13 @@ sync: env
 release: env
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 2; }
 	$(BIN)/python tools/release.py $(VERSION)
+
+# make workshop: fill workshop.toml (date, venue, instructors, contact, where learners run,
+# which schedule) first; it writes CODE_OF_CONDUCT.md's contact, instructors/schedule.md's
+# clock times and the learners' invitation, build/invitation.md (tools/workshop.py). It
+# exits 1 while workshop.toml still has FIXME values and 2 on a wrong one, naming them.
+workshop: env
+	$(BIN)/python tools/workshop.py
 
 assets: env
 	$(BIN)/python -m workshop_utils.figures assets

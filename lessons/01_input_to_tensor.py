@@ -7,7 +7,7 @@
 #       - core: true
 #         id: '1.1'
 #         minutes: 5
-#       - core: true
+#       - core: false
 #         id: '1.2'
 #         minutes: 5
 #       - core: false
@@ -37,7 +37,7 @@
 # - scale uint8 pixels 0–255 to real numbers in $[0, 1]$;
 # - mix the three colour planes into one with a weighted sum (a preview of lesson 02).
 #
-# **Time:** about 30 minutes: 15 teaching and demos, 10 core exercises, 5 optional.
+# **Time:** about 30 minutes: 15 teaching and demos, 5 core exercises, 10 optional.
 # **Prerequisites:** Python and a little numpy (arrays, indexing, `.shape`).
 
 # %% tags=["setup"]
@@ -296,11 +296,6 @@ from workshop_utils.checks import check_normalise
 
 check_normalise(my_normalise)
 
-
-# %% [markdown] tags=["check"]
-# ✅ Checkpoint 1.2 — pause here until the checker above prints ✓. If it names a mistake,
-# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
-# solution below.
 
 # %% [markdown] tags=["solution"]
 # <details>

@@ -4,7 +4,7 @@
 #     file: 03_layers.ipynb
 #     schedule:
 #       exercises:
-#       - core: true
+#       - core: false
 #         id: '3.1'
 #         minutes: 5
 #       - core: true
@@ -40,7 +40,7 @@
 # - count the parameters of a stack of layers;
 # - train a linear classifier on real digits and read its weights as templates.
 #
-# **Time:** about 40 minutes: 20 teaching and demos, 15 core exercises, 5 optional.
+# **Time:** about 40 minutes: 20 teaching and demos, 10 core exercises, 10 optional.
 # **Prerequisites:** lesson 02 (the neuron $z = w \cdot x + b$), numpy's `@` and `.reshape`.
 
 # %% tags=["setup"]
@@ -274,11 +274,6 @@ from workshop_utils.checks import check_layer_params
 
 check_layer_params(my_layer_params)
 
-
-# %% [markdown] tags=["check"]
-# ✅ Checkpoint 3.1 — pause here until the checker above prints ✓. If it names a mistake,
-# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
-# solution below.
 
 # %% [markdown] tags=["solution"]
 # <details>

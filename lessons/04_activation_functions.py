@@ -4,7 +4,7 @@
 #     file: 04_activation_functions.ipynb
 #     schedule:
 #       exercises:
-#       - core: true
+#       - core: false
 #         id: '4.1'
 #         minutes: 5
 #       - core: true
@@ -44,7 +44,7 @@
 # - show that linear layers collapse into one, and that ReLU or Tanh bends the boundary;
 # - explain vanishing gradients as a product of derivatives.
 #
-# **Time:** about 45 minutes: 20 teaching and demos, 10 core exercises, 15 optional.
+# **Time:** about 45 minutes: 20 teaching and demos, 5 core exercises, 20 optional.
 # **Prerequisites:** lessons 02 and 03 ($z = w \cdot x + b$, $y = f(Wx + b)$).
 
 # %% tags=["setup"]
@@ -385,11 +385,6 @@ from workshop_utils.checks import check_relu
 
 check_relu(my_relu)
 
-
-# %% [markdown] tags=["check"]
-# ✅ Checkpoint 4.1 — pause here until the checker above prints ✓. If it names a mistake,
-# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
-# solution below.
 
 # %% [markdown] tags=["solution"]
 # <details>

@@ -10,7 +10,7 @@
 #       - core: false
 #         id: '6.2'
 #         minutes: 5
-#       - core: true
+#       - core: false
 #         id: '6.3'
 #         minutes: 5
 #       teach: 15
@@ -40,7 +40,7 @@
 # - see what a temperature $T$ does: $\operatorname{softmax}(z / T)$ from sharp to flat;
 # - read a trained CNN's probabilities for a confident and an uncertain digit.
 #
-# **Time:** about 30 minutes: 15 teaching and demos, 10 core exercises, 5 optional.
+# **Time:** about 30 minutes: 15 teaching and demos, 5 core exercises, 10 optional.
 # **Prerequisites:** lessons 01–05 (a little numpy: `np.exp`, `.sum(axis=…)`, broadcasting).
 
 # %% tags=["setup"]
@@ -375,11 +375,6 @@ def my_log_softmax(z):
 from workshop_utils.checks import check_log_softmax
 
 check_log_softmax(my_log_softmax)
-
-# %% [markdown] tags=["check"]
-# ✅ Checkpoint 6.3 — pause here until the checker above prints ✓. If it names a mistake,
-# fix that one thing and run the cell again; stuck for more than a few minutes? Open the
-# solution below.
 
 # %% [markdown] tags=["solution"]
 # <details>

@@ -13,7 +13,7 @@
 #       - core: false
 #         id: '7.3'
 #         minutes: 5
-#       teach: 25
+#       teach: 20
 #       three_hour:
 #         minutes: 0
 #         plan: skip; lesson 10's section 6 sums it up in two minutes
@@ -39,7 +39,7 @@
 # - explain which examples focal loss down-weights, and why $\gamma = 0$, $\alpha = 1$ gives back cross-entropy;
 # - train the same CNN with cross-entropy, class-weighted cross-entropy and focal loss on long-tailed data, and read per-class recall, balanced accuracy and confusion matrices.
 #
-# **Time:** about 45 minutes: 25 teaching and demos, 10 core exercises, 10 optional.
+# **Time:** about 40 minutes: 20 teaching and demos, 10 core exercises, 10 optional.
 # **Prerequisites:** lesson 06 (softmax, log-softmax) and lesson 05 (the small CNN).
 
 # %% tags=["setup"]

@@ -10,7 +10,7 @@
 #       - core: false
 #         id: '9.2'
 #         minutes: 5
-#       teach: 20
+#       teach: 15
 #       three_hour:
 #         minutes: 0
 #         plan: skip; homework
@@ -39,7 +39,7 @@
 # - predict the shape of every intermediate tensor from the kernel size and stride;
 # - read what each stage of a trained network does to a real digit.
 #
-# **Time:** about 35 minutes: 20 teaching and demos, 10 core exercises, 5 optional.
+# **Time:** about 30 minutes: 15 teaching and demos, 10 core exercises, 5 optional.
 # **Prerequisites:** lessons 01–06 (especially 05, convolution,
 # and 06, softmax); lesson 08 explains where the trained weights come from.
 

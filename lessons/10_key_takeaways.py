@@ -4,7 +4,7 @@
 #     file: 10_key_takeaways.ipynb
 #     schedule:
 #       exercises:
-#       - core: true
+#       - core: false
 #         id: '10.1'
 #         minutes: 5
 #       - core: false
@@ -13,10 +13,11 @@
 #       - core: true
 #         id: quiz
 #         minutes: 5
-#       teach: 20
+#       teach: 15
 #       three_hour:
 #         minutes: 20
-#         plan: sections 2, 7 (the shipped result) and the self-check quiz
+#         plan: sections 2, 6 (lesson 07's result, which the 3-hour version skips),
+#           7 (the shipped result) and the self-check quiz
 # ---
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -40,7 +41,7 @@
 # - follow the learning signal from softmax + loss back to every weight;
 # - evaluate a trained classifier with a confusion matrix, per-class recall and a gallery of mistakes.
 #
-# **Time:** about 35 minutes: 20 teaching and demos, 10 core exercises, 5 optional.
+# **Time:** about 30 minutes: 15 teaching and demos, 5 core exercises, 10 optional.
 # **Prerequisites:** lessons 01–09.
 
 # %% tags=["setup"]
@@ -254,7 +255,7 @@ assert new_loss < loss
 #
 # > *Focal loss helps when classes are imbalanced.*
 #
-# Lesson 07 trained the same CNN three times on a long-tailed MNIST-5k (classes 3, 5 and
+# That is the outline's sentence; the table below is the test of it. Lesson 07 trained the same CNN three times on a long-tailed MNIST-5k (classes 3, 5 and
 # 8 rare) with cross-entropy, class-weighted cross-entropy and focal loss. The cell below
 # rebuilds that experiment with the same settings, so it loads lesson 07's trained models
 # (they ship with the course; trained here, they take a few seconds each), and measures its
@@ -292,10 +293,15 @@ print(f"{'recall, the others':22s}" + "".join(f"{np.delete(recall[n], RARE).mean
 print(f"{'balanced accuracy':22s}" + "".join(f"{recall[n].mean():15.3f}" for n in LOSSES))
 
 # %% [markdown]
-# Read the table rather than expecting a winner: with one seed, differences of a point or
-# two are noise (lesson 07 discusses it). Re-weighting the rare classes is what lifts their
-# recall; the focusing factor $(1-\hat y)^\gamma$ then shifts attention from easy to hard
-# examples.
+# What the table shows, beside the outline's sentence: both re-weighted losses lift the rare
+# classes' recall above plain cross-entropy's (0.743 with the shipped models), but
+# **class-weighted cross-entropy reaches the same rare-class recall as focal loss** (0.790
+# each), and their balanced accuracies (0.891 and 0.894) differ by less than one seed's noise
+# (lesson 07 discusses it). So here it is the class weights $\alpha$ that help the rare
+# classes; the focusing factor $(1-\hat y)^\gamma$ adds nothing we can measure on this data.
+# The honest form of the takeaway: *re-weighting the loss helps when classes are imbalanced*;
+# focal loss is one way to do it, and its focusing term matters most when a flood of easy
+# examples swamps the loss (lesson 07's explorer shows that effect), which 4,000 digits do not.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7 · Capstone: the minimal CNN, end to end
@@ -384,9 +390,6 @@ from workshop_utils.checks import check_parameter_count
 
 check_parameter_count(my_parameter_count)
 
-
-# %% [markdown] tags=["check"]
-# ✅ Checkpoint 10.1 — pause here until the checker above prints ✓. If it names a mistake, fix that one thing and run the cell again; stuck for more than a few minutes? Open the solution below.
 
 # %% [markdown] tags=["solution"]
 # <details>

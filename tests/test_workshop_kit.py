@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import schedule  # noqa: E402
 import sync_notebooks  # noqa: E402
+import workshop  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ROLES = {"setup", "demo", "exercise", "solution", "check"}
@@ -29,18 +30,139 @@ def _nb(path):
 
 # --------------------------------------------------------------------------- schedule
 def test_schedule_file_matches_the_notebooks():
-    text = schedule.render(schedule.lessons())
+    text = schedule.render(schedule.lessons(), workshop.start_minutes())
     assert (ROOT / "instructors" / "schedule.md").read_text() == text, \
         "instructors/schedule.md is out of date: run python tools/schedule.py"
 
 
-def test_the_day_core_fits_in_six_hours_and_the_short_version_in_three():
+def test_the_day_core_leaves_slack_in_six_hours_and_the_short_version_fits_in_three():
     ls = schedule.lessons()
     assert len(ls) == len(NOTEBOOKS) == 10
-    assert schedule.day_core_minutes(ls) <= 330
+    core = schedule.day_core_minutes(ls)
+    # 360 minutes less two 15-minute breaks, and at least 30 minutes of slack beyond them
+    assert core <= 360 - 2 * 15 - 30, core
     assert schedule.OPENING + sum(lesson["three_hour"]["minutes"] for lesson in ls) <= 180 - 15
+    # lesson 05: five pair demos and two training runs need 45-50 teaching minutes
+    assert next(x for x in ls if x["num"] == "05")["teach"] >= 45
+    # the opening holds the set-up check the checklist gives it
+    assert schedule.SETUP_CHECK < schedule.OPENING
+
+
+def _section(text: str, heading: str) -> str:
+    return text.split(heading, 1)[1].split("\n## ", 1)[0]
+
+
+def test_every_table_of_the_schedule_adds_up_to_what_its_heading_says():
+    text = (ROOT / "instructors" / "schedule.md").read_text()
+    ls = schedule.lessons()
+
+    def rows(section):
+        return [ln.split("|")[1:-1] for ln in section.splitlines()
+                if re.match(r"\| \d\d:\d\d \|", ln)]
+
+    def clock(s):
+        h, m = s.strip().split(":")
+        return int(h) * 60 + int(m)
+
+    def check_timeline(section, minutes_col):
+        r = rows(section)
+        assert r[-1][1].strip() == "End"
+        for a, b in zip(r, r[1:]):  # each row starts when the one above ends
+            assert clock(b[0]) - clock(a[0]) == int(a[minutes_col]), (a, b)
+        labels = [(cols[1].strip(), int(cols[minutes_col])) for cols in r[:-1]]
+        return labels, clock(r[-1][0]) - clock(r[0][0])
+
+    day, length = check_timeline(_section(text, "## One 6-hour day"), 4)
+    head = re.search(r"Core only: (\d+) minutes, two (\d+)-minute breaks and (\d+) minutes of slack "
+                     r"\((\d+) minutes\), plus a (\d+)-minute lunch", text)
+    core, brk, slack, total, lunch = map(int, head.groups())
+    assert core == schedule.day_core_minutes(ls) and total == 360 and slack >= 30
+    assert length == total + lunch == core + 2 * brk + slack + lunch
+    assert sum(m for label, m in day if label.startswith(("[", "Opening"))) == core
+    three, length3 = check_timeline(_section(text, "## A 3-hour version"), 2)
+    head3 = re.search(r"(\d+) minutes of content \(the (\d+)-minute opening and (\d+) minutes of "
+                      r"lessons\) around one (\d+)-minute break: (\d+) minutes in all", text)
+    content, opening, lessons_min, brk3, all3 = map(int, head3.groups())
+    assert sum(m for label, m in three if label != "Break") == content == opening + lessons_min
+    assert length3 == all3 == content + brk3 <= 180
+    for part in text.split("### Half-day ")[1:]:
+        m = re.match(r"\d: lessons \S+ \((\d+) h (\d+) min", part)
+        _, length_h = check_timeline(part.split("\n## ", 1)[0], 4)
+        assert length_h == int(m.group(1)) * 60 + int(m.group(2))
+    # the per-lesson table's total row adds up its rows
+    table = [ln.split("|")[1:-1] for ln in _section(text, "## Per lesson").splitlines()
+             if ln.startswith("| ") and not ln.startswith("| lesson")]
+    *body, total_row = table
+    for col in (1, 4, 5):
+        assert sum(int(r[col]) for r in body) == int(total_row[col]), col
+
+
+# --------------------------------------------------------------------------- every minute figure
+GENERATED = re.compile(r"<!-- begin generated: (\w+) -->\n.*?<!-- end generated -->", re.S)
+MINUTES = re.compile(r"\b(?:\d+(?:\s*[–-]\s*\d+)?|one|two|three|four|five|ten|fifteen|twenty|thirty|"
+                     r"forty|forty-five|fifty|sixty)\s*(?:-|\s)?(?:min\b|minutes?\b)|\b\d+\s*h\s*\d+\s*min",
+                     re.I)
+# Durations that are not the schedule's (each with why); every other minute figure in the
+# instructor notes and the notebooks' text must come from tools/schedule.py's generated blocks
+# or be a notebook's **Time:** line (checked above).
+NOT_THE_SCHEDULE = {
+    ("checklist.md", "after about 10 minutes without activity"): "Binder's culling, not a lesson",
+    ("notes.md", "pairs 3–5 minutes"): "one demo, inside a lesson's teaching minutes",
+    ("lesson05.md", "plans about 20 minutes of pair"): "how lesson 05's teaching minutes are spent",
+    ("lesson05.md", "4–5 minutes each"): "how lesson 05's teaching minutes are spent",
+    ("lesson05.md", "2–3 minutes\n  each"): "how lesson 05's teaching minutes are spent",
+}
+
+
+def _minute_claims():
+    """``(file, sentence)`` for every minute figure outside the generated blocks."""
+    out = []
+    for path in sorted((ROOT / "instructors").glob("*.md")):
+        if path.name == "schedule.md":
+            continue
+        text = GENERATED.sub("", path.read_text())
+        out += [(path.name, text, m) for m in MINUTES.finditer(text)]
+    for path in NOTEBOOKS:
+        for cell in _nb(path).cells:
+            if cell.cell_type == "markdown":
+                text = TIME.sub("", cell.source)
+                out += [(path.name, text, m) for m in MINUTES.finditer(text)]
+    return out
+
+
+def test_every_minute_figure_comes_from_the_schedule():
+    stray = []
+    for name, text, m in _minute_claims():
+        around = text[max(0, m.start() - 40): m.end() + 40]
+        if not any(name == f and phrase.replace("\\n", "\n") in around for f, phrase in NOT_THE_SCHEDULE):
+            stray.append(f"{name}: …{around}…")
+    assert not stray, "minute figures that do not come from tools/schedule.py:\n" + "\n".join(stray)
+
+
+def test_the_generated_minutes_in_the_notes_are_up_to_date():
+    import instructor_notes
+
+    by_num = {x["num"]: x for x in schedule.lessons()}
+    expected = {"totals": schedule.totals_block(list(by_num.values())), "breaks": schedule.breaks_block(),
+                "setup_check": schedule.checklist_block()}
+    seen = set()
+    for path in sorted((ROOT / "instructors").glob("*.md")):
+        for m in instructor_notes.BLOCK.finditer(path.read_text()):
+            name, body = m.group(2), m.group(3)
+            if name == "time":
+                want = schedule.lesson_time_block(by_num[path.stem[-2:]])
+            elif name in expected:
+                want = expected[name]
+            else:
+                continue
+            assert body == want, f"{path.name}: {name} block stale: run python tools/instructor_notes.py"
+            seen.add(path.name if name == "time" else name)
+    assert seen == {f"lesson{n}.md" for n in by_num} | set(expected)
+    # the lessons' minutes, as the notes state them, add up to what notes.md says
+    total = sum(x["teach"] + x["core"] + x["optional"] for x in by_num.values())
+    assert f"{total // 60} h {total % 60:02d} min of content" in expected["totals"]
     # every lesson has core work, and something to cut
-    for lesson in ls:
+    for lesson in by_num.values():
         assert lesson["core"] > 0 and lesson["teach"] > 0, lesson["num"]
 
 
@@ -247,3 +369,134 @@ def test_presenter_refuses_a_code_cell_without_a_role(tmp_path):
         present.demo_only(nb)
     written = present.build(tmp_path / "presenter")
     assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
+
+
+# --------------------------------------------------------------------------- the workshop file
+FILLED = """
+title = "Deep learning, hands-on"
+date = 2027-03-15
+start = "09:30"
+venue = "Room 2.14, Library Road 1"
+instructors = ["Ada Lovelace"]
+helpers = ["Alan Turing", "Grace Hopper"]
+schedule = "day"
+learners_run = "laptops"
+hub_url = ""
+
+[contact]
+name = "Mary Somerville"
+email = "mary@example.org"
+"""
+
+
+def _workshop(tmp_path, text):
+    (tmp_path / "workshop.toml").write_text(text)
+    return workshop.read(tmp_path)
+
+
+def test_the_committed_workshop_file_is_valid_and_unset():
+    values, unset, errors = workshop.read(ROOT)
+    assert errors == []
+    assert {"date", "venue", "instructors", "contact.name", "contact.email"} <= set(unset)
+    # CODE_OF_CONDUCT.md's contact is what the workshop file says (here: not yet set)
+    coc = (ROOT / "CODE_OF_CONDUCT.md").read_text()
+    block = workshop.COC_BLOCK.search(coc)
+    assert block and block.group(2) == workshop.contact_text(values)
+    assert "Contact: not yet set" in block.group(2)
+    # and the checklist says so, at its top
+    checklist = (ROOT / "instructors" / "checklist.md").read_text()
+    status = re.search(r"<!-- begin generated: workshop -->\n(.*?)<!-- end generated -->", checklist, re.S)
+    assert status and status.group(1) == workshop.checklist_status(ROOT)
+    assert "is not ready" in status.group(1) and "contact.email" in status.group(1)
+
+
+def test_a_filled_workshop_file_fills_the_contact_the_clock_and_the_invitation(tmp_path):
+    values, unset, errors = _workshop(tmp_path, FILLED)
+    assert (unset, errors) == ([], [])
+    shutil.copy(ROOT / "CODE_OF_CONDUCT.md", tmp_path)
+    assert workshop.fill_code_of_conduct(values, tmp_path)
+    coc = (tmp_path / "CODE_OF_CONDUCT.md").read_text()
+    assert ("**Contact: Mary Somerville, <mary@example.org>** during the workshop of "
+            "Monday 15 March 2027") in coc
+    assert "not yet set" not in coc and not workshop.fill_code_of_conduct(values, tmp_path)  # twice: same
+    assert workshop.start_minutes(tmp_path) == 9 * 60 + 30
+    assert "is filled in: Monday 15 March 2027, Room 2.14" in workshop.checklist_status(tmp_path)
+    text = schedule.render(schedule.lessons(), workshop.start_minutes(tmp_path))
+    assert "| 09:30 | Opening" in text and "| 09:00 |" not in text
+    inv = workshop.invitation(values, ROOT)
+    ls = schedule.lessons()
+    end = 9 * 60 + 30 + schedule.DAY_MINUTES + schedule.LUNCH
+    assert f"Monday 15 March 2027, 09:30–{end // 60:02d}:{end % 60:02d}" in inv
+    for words in ("Room 2.14, Library Road 1", "Ada Lovelace", "Grace Hopper", "mary@example.org",
+                  "learners/setup.md", "python -m workshop_utils.check", "- 12:", "Lunch",
+                  ls[4]["title"]):
+        assert words in inv, words
+    # learners on a hub get its address, not the laptop set-up
+    hub = FILLED.replace('learners_run = "laptops"', 'learners_run = "hub"').replace(
+        'hub_url = ""', 'hub_url = "https://hub.example.org/"')
+    values, _, errors = _workshop(tmp_path, hub)
+    assert errors == []
+    inv = workshop.invitation(values, ROOT)
+    assert "https://hub.example.org" in inv and "python -m workshop_utils.check" not in inv
+    for mode, words in (("binder", "mybinder.org"), ("colab", "colab.research.google.com")):
+        values, _, errors = _workshop(tmp_path, FILLED.replace('"laptops"', f'"{mode}"'))
+        assert errors == [] and words in workshop.invitation(values, ROOT)
+    # two half-days: two dates, two timetables
+    half = FILLED.replace("date = 2027-03-15", 'date = ["2027-03-15", "2027-03-16"]').replace(
+        'schedule = "day"', 'schedule = "half-days"')
+    values, _, errors = _workshop(tmp_path, half)
+    assert errors == []
+    inv = workshop.invitation(values, ROOT)
+    assert "**Monday 15 March 2027**" in inv and "**Tuesday 16 March 2027**" in inv
+
+
+@pytest.mark.parametrize("change, words", [
+    (("date = 2027-03-15", 'date = "2027-02-30"'), "date: '2027-02-30' is not a date"),
+    (("date = 2027-03-15", 'date = "15/03/2027"'), "write it as YYYY-MM-DD"),
+    (('start = "09:30"', 'start = "9.30am"'), "start: '9.30am' is not a time of day"),
+    (('learners_run = "laptops"', 'learners_run = "laptop"'), "learners_run: 'laptop' is not one of"),
+    (('schedule = "day"', 'schedule = "full day"'), "schedule: 'full day' is not one of"),
+    (('schedule = "day"', 'schedule = "half-days"'), "needs two dates"),
+    (('learners_run = "laptops"', 'learners_run = "hub"'), "hub_url: learners_run = \"hub\" needs"),
+    (('hub_url = ""', 'hub_url = "http://hub.example.org"'), "is not a plain https:// address"),
+    (('hub_url = ""', 'hub_url = "https://x.org/?a=1"'), "is not a plain https:// address"),
+    (('email = "mary@example.org"', 'email = "mary at example"'), "is not an email address"),
+    (('email = "mary@example.org"', ''), "contact.email: missing"),
+    (('[contact]\nname = "Mary Somerville"\nemail = "mary@example.org"', ''), "contact: missing"),
+    (('instructors = ["Ada Lovelace"]', 'instructors = []'), "instructors: name at least one"),
+    (('helpers = [', 'helper = ['), "unknown key helper"),
+])
+def test_a_wrong_workshop_file_gets_a_clear_error(tmp_path, change, words):
+    assert change[0] in FILLED
+    _, _, errors = _workshop(tmp_path, FILLED.replace(*change))
+    assert any(words in e for e in errors), errors
+
+
+def test_make_workshop_refuses_a_wrong_file_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    for name in ("CODE_OF_CONDUCT.md",):
+        shutil.copy(ROOT / name, tmp_path)
+    (tmp_path / "workshop.toml").write_text(FILLED.replace("2027-03-15", '"2027-13-01"'))
+    monkeypatch.setattr(workshop, "ROOT", tmp_path)
+    assert workshop.main([]) == 2
+    assert "date: '2027-13-01' is not a date" in capsys.readouterr().out
+    assert "is not ready" in workshop.checklist_status(tmp_path)
+    assert (tmp_path / "CODE_OF_CONDUCT.md").read_text() == (ROOT / "CODE_OF_CONDUCT.md").read_text()
+    assert not (tmp_path / "build").exists()
+
+
+def test_the_setup_check_tells_only_the_instructor_about_the_workshop_file(tmp_path):
+    from workshop_utils import check
+
+    # learners run the plain check: it has no workshop-file check at all
+    assert all("workshop" not in label for label, _ in check.CHECKS)
+    problems = check.check_workshop_file(ROOT)   # the committed file: unset
+    assert len(problems) == 1 and "still read FIXME" in problems[0].what
+    assert "make workshop" in problems[0].fix
+    (tmp_path / "tools").mkdir()
+    shutil.copy(ROOT / "tools" / "workshop.py", tmp_path / "tools")
+    (tmp_path / "workshop.toml").write_text(FILLED)
+    assert check.check_workshop_file(tmp_path) == []
+    (tmp_path / "workshop.toml").write_text(FILLED.replace('"laptops"', '"lab"'))
+    assert "learners_run: 'lab'" in check.check_workshop_file(tmp_path)[0].what
+    # installed without its source checkout (Colab, a wheel): says so instead of failing oddly
+    assert "source checkout" in check.check_workshop_file(tmp_path / "elsewhere")[0].what

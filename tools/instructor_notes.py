@@ -3,11 +3,15 @@
     python tools/instructor_notes.py          # rewrite the generated blocks in instructors/
     python tools/instructor_notes.py --check  # exit 1 (naming the file) where a block is stale
 
-Two kinds of block, each between ``<!-- begin generated: NAME -->`` and
+Kinds of block, each between ``<!-- begin generated: NAME -->`` and
 ``<!-- end generated -->`` markers; the text around them is written by hand:
 
 * ``timings`` (instructors/notes.md): per-notebook run times and memory, and the training
   times, read from benchmarks/results.json (``make bench``) and the shipped weights' manifest.
+* ``time`` (instructors/lessonNN.md), ``totals`` and ``breaks`` (notes.md), ``setup_check``
+  (checklist.md): the minutes of the lesson, the day's totals, where the breaks are and the
+  opening's set-up check, from the notebooks' ``workshop.schedule`` via tools/schedule.py (the
+  one source of every minute figure; tests/test_workshop_kit.py checks that the rest agrees).
 * ``slips`` (instructors/lessonNN.md): every typical mistake of the lesson's checkers' tables
   (tests/mistakes/lessonNN.py), run through its checker: the mistake, and the message the
   learner sees. The tables are what tests/test_checkers.py tests, so the notes show exactly
@@ -138,12 +142,30 @@ def slips(n: int) -> str:
 
 # ------------------------------------------------------------------------------ files
 def render(text: str, lesson: int | None) -> str:
+    sys.path.insert(0, str(ROOT / "tools"))
+    import schedule
+
+    ls = schedule.lessons(ROOT)
+    by_num = {x["num"]: x for x in ls}
+
     def fill(m):
         name = m.group(2)
         if name == "timings":
             body = timings()
         elif name == "slips" and lesson is not None:
             body = slips(lesson)
+        elif name == "time" and lesson is not None:
+            body = schedule.lesson_time_block(by_num[f"{lesson:02d}"])
+        elif name == "totals":
+            body = schedule.totals_block(ls)
+        elif name == "breaks":
+            body = schedule.breaks_block()
+        elif name == "setup_check":
+            body = schedule.checklist_block()
+        elif name == "workshop":
+            import workshop
+
+            body = workshop.checklist_status(ROOT)
         else:
             raise ValueError(f"unknown generated block {name!r}")
         return m.group(1) + body + m.group(4)
@@ -152,7 +174,7 @@ def render(text: str, lesson: int | None) -> str:
 
 
 def files() -> list[tuple[Path, int | None]]:
-    out = [(INSTRUCTORS / "notes.md", None)]
+    out = [(INSTRUCTORS / "notes.md", None), (INSTRUCTORS / "checklist.md", None)]
     out += [(p, int(p.stem[-2:])) for p in sorted(INSTRUCTORS.glob("lesson[0-9][0-9].md"))]
     return out
 

@@ -21,16 +21,22 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "instructors" / "schedule.md"
 
-START = 9 * 60          # 09:00
-OPENING = 10            # welcome, the room's set-up check, how the checkers and checkpoints work
+# The day's shape. The minutes of each lesson come from its notebook; these are the rest.
+OPENING_PARTS = (("welcome, the code of conduct and its contact, how checkers and checkpoints work", 5),
+                 ("the set-up check (`python -m workshop_utils.check`; helpers go to everyone "
+                  "without READY)", 10))
+OPENING = sum(minutes for _, minutes in OPENING_PARTS)   # 15
+SETUP_CHECK = OPENING_PARTS[1][1]                          # instructors/checklist.md says the same
 BREAK, LUNCH = 15, 45
 DAY_MINUTES = 360       # a 6-hour day: teaching, exercises and the two short breaks (lunch apart)
-CORE_LIMIT = DAY_MINUTES - 2 * BREAK   # 330: what the day's core may take
-THREE_HOUR_LIMIT = 180 - BREAK         # 165 minutes of content around one break
+SLACK = 30              # minutes of the day left free: questions, stragglers, a slow network
+CORE_LIMIT = DAY_MINUTES - 2 * BREAK - SLACK   # 300: what the day's core may take
+THREE_HOUR_LIMIT = 180 - BREAK                 # 165 minutes of content around one break
 # the day's breaks, after these lessons; the two half-days split after lesson 05
 DAY_BREAKS = {"03": ("Break", BREAK), "05": ("Lunch", LUNCH), "08": ("Break", BREAK)}
 HALF_DAYS = (("01", "02", "03", "04", "05"), ("06", "07", "08", "09", "10"))
 HALF_DAY_BREAKS = {"03": ("Break", BREAK), "08": ("Break", BREAK)}
+THREE_HOUR_BREAKS = {"04": ("Break", BREAK)}
 
 
 class ScheduleError(ValueError):
@@ -92,45 +98,159 @@ def day_core_minutes(ls: list[dict]) -> int:
 
 
 def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
-def _timeline(ls: list[dict], breaks: dict) -> tuple[list[str], int, int]:
-    rows = ["| time | | teaching | core exercises | minutes |", "|---|---|---|---|---|"]
-    t = START
-    rows.append(f"| {_clock(t)} | Opening: welcome, the set-up check, how checkers and "
-                f"checkpoints work | | | {OPENING} |")
-    t += OPENING
-    lunch = 0
-    for lesson in ls:
-        core = ", ".join(e["id"] for e in lesson["exercises"] if e["core"]) or "none"
-        mins = lesson["teach"] + lesson["core"]
-        rows.append(f"| {_clock(t)} | [{lesson['title']}](../notebooks/{lesson['file']}) | "
-                    f"{lesson['teach']} | {core} ({lesson['core']}) | {mins} |")
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _blocks(ls: list[dict], kind: str) -> list[list[tuple]]:
+    """The timetable(s) of one schedule kind, as lists of ``(label, minutes, lesson or None)``."""
+    if kind == "day":
+        parts, breaks = [ls], DAY_BREAKS
+    elif kind == "half-days":
+        parts = [[lesson for lesson in ls if lesson["num"] in nums] for nums in HALF_DAYS]
+        breaks = HALF_DAY_BREAKS
+    elif kind == "three-hour":
+        parts, breaks = [[lesson for lesson in ls if lesson["three_hour"]["minutes"]]], THREE_HOUR_BREAKS
+    else:
+        raise ScheduleError(f"unknown schedule {kind!r}")
+    out = []
+    for k, part in enumerate(parts):
+        opening = "Opening" if k == 0 else "Opening: recap of the first half-day,"
+        rows = [(f"{opening}: " + "; ".join(f"{what} ({m})" for what, m in OPENING_PARTS)
+                 if k == 0 else f"{opening} " + OPENING_PARTS[1][0], OPENING, None)]
+        for lesson in part:
+            short = kind == "three-hour"
+            mins = lesson["three_hour"]["minutes"] if short else lesson["teach"] + lesson["core"]
+            rows.append((lesson["title"], mins, lesson))
+            if lesson["num"] in breaks and lesson is not part[-1]:
+                rows.append((*breaks[lesson["num"]], None))
+        if kind == "day":
+            rows.append(("Slack: questions, stragglers, optional exercises", SLACK, None))
+        out.append(rows)
+    return out
+
+
+def timetables(ls: list[dict], start: int) -> dict[str, list[list[tuple[str, str]]]]:
+    """``{kind: [[(clock, label), …, (clock, "End")], …]}`` for each schedule kind, labelled
+    for learners (the invitation)."""
+    out = {}
+    for kind in ("day", "half-days", "three-hour"):
+        out[kind] = []
+        for rows in _blocks(ls, kind):
+            t, clock = start, []
+            for label, mins, lesson in rows:
+                if lesson is None and label.startswith("Opening"):
+                    label = "Recap and set-up check" if "recap" in label else "Welcome and set-up check"
+                elif lesson is None and label.startswith("Slack"):
+                    label = "Questions, catching up, optional exercises"
+                clock.append((_clock(t), label))
+                t += mins
+            clock.append((_clock(t), "End"))
+            out[kind].append(clock)
+    return out
+
+
+def _table(rows: list[tuple], start: int, three_hour: bool = False) -> list[str]:
+    if three_hour:
+        out = ["| time | | minutes | keep |", "|---|---|---|---|"]
+    else:
+        out = ["| time | | teaching | core exercises | minutes |", "|---|---|---|---|---|"]
+    t = start
+    for label, mins, lesson in rows:
+        if lesson is None:
+            out.append(f"| {_clock(t)} | {label} | {mins} | |" if three_hour
+                       else f"| {_clock(t)} | {label} | | | {mins} |")
+        elif three_hour:
+            out.append(f"| {_clock(t)} | [{label}](../notebooks/{lesson['file']}) | {mins} | "
+                       f"{lesson['three_hour']['plan']} |")
+        else:
+            core = ", ".join(e["id"] for e in lesson["exercises"] if e["core"]) or "none"
+            out.append(f"| {_clock(t)} | [{label}](../notebooks/{lesson['file']}) | {lesson['teach']} | "
+                       f"{core} ({lesson['core']}) | {mins} |")
         t += mins
-        if lesson["num"] in breaks and lesson is not ls[-1]:
-            name, length = breaks[lesson["num"]]
-            rows.append(f"| {_clock(t)} | {name} | | | {length} |")
-            t += length
-            lunch += length if name == "Lunch" else 0
-    rows.append(f"| {_clock(t)} | End | | | |")
-    return rows, t - START, lunch
+    out.append(f"| {_clock(t)} | End | | |" + ("" if three_hour else " |"))
+    return out
 
 
-def render(ls: list[dict]) -> str:
+def lesson_minutes(lesson: dict) -> dict:
+    """The figures a lesson's page and its **Time:** line state."""
+    return dict(total=lesson["teach"] + lesson["core"] + lesson["optional"], teach=lesson["teach"],
+                core=lesson["core"], optional=lesson["optional"], day=lesson["teach"] + lesson["core"],
+                three_hour=lesson["three_hour"]["minutes"])
+
+
+def time_line(lesson: dict) -> str:
+    m = lesson_minutes(lesson)
+    return (f"**Time:** about {m['total']} minutes: {m['teach']} teaching and demos, {m['core']} core "
+            f"exercises, {m['optional']} optional.")
+
+
+def lesson_time_block(lesson: dict) -> str:
+    """The generated ``time`` block of instructors/lessonNN.md."""
+    m = lesson_minutes(lesson)
+
+    def ids(flag):
+        return ", ".join(e["id"] for e in lesson["exercises"] if e["core"] is flag) or "none"
+
+    after = DAY_BREAKS.get(lesson["num"])
+    where = (f" It is followed by the day's {after[0].lower()} ({after[1]} min)." if after
+             else " No break follows it in the day's schedule.")
+    three = (f"{m['three_hour']} minutes in the 3-hour version ({lesson['three_hour']['plan']})"
+             if m["three_hour"] else f"skipped in the 3-hour version ({lesson['three_hour']['plan']})")
+    return (f"**Time** ([schedule.md](schedule.md), from the notebook's `workshop.schedule`): "
+            f"{m['day']} minutes in the 6-hour day: {m['teach']} teaching and demos, core exercises "
+            f"{ids(True)} ({m['core']}); {m['total']} with the optional ones ({ids(False)}, "
+            f"{m['optional']}); {three}.{where}\n")
+
+
+def totals_block(ls: list[dict]) -> str:
+    """The generated ``totals`` block of instructors/notes.md."""
+    full = OPENING + sum(lesson_minutes(x)["total"] for x in ls)
+    content = sum(lesson_minutes(x)["total"] for x in ls)
+    core = day_core_minutes(ls)
+    n_ex = sum(len([e for e in x["exercises"] if e["id"] != "quiz"]) for x in ls)
+    n_core = sum(len([e for e in x["exercises"] if e["core"] and e["id"] != "quiz"]) for x in ls)
+    demos = sum(len(x["demos"]) for x in ls)
+    return (f"There are {n_ex} exercises ({n_core} core) and {demos} demos. The lessons' own time "
+            f"estimates (their **Time:** lines) add up to {_hm(content)} of content with every optional "
+            f"exercise ({_hm(full)} with the {OPENING}-minute opening), so a 6-hour day has to choose: "
+            f"its core takes {_hm(core)}, which leaves {DAY_MINUTES - 2 * BREAK - core} minutes of slack "
+            f"besides the two {BREAK}-minute breaks and lunch.\n")
+
+
+def breaks_block() -> str:
+    """The generated ``breaks`` block of instructors/notes.md."""
+    parts = [f"{name.lower()} ({length} min) after {num}" for num, (name, length) in DAY_BREAKS.items()]
+    return (f"The 6-hour day's breaks ([schedule.md](schedule.md)): {', '.join(parts)}; the two "
+            f"half-days split after {HALF_DAYS[0][-1]}.\n")
+
+
+def checklist_block() -> str:
+    """The generated ``setup-check`` block of instructors/checklist.md."""
+    return (f"- [ ] The opening's {SETUP_CHECK} minutes of set-up check ([schedule.md](schedule.md)): "
+            "everyone runs `python -m workshop_utils.check`; helpers go to everyone without `READY`. "
+            "Anyone still stuck after that moves to Colab or Binder for the day (learners/setup.md) "
+            "and fixes the laptop at a break.\n")
+
+
+def render(ls: list[dict], start: int = 9 * 60) -> str:
     core = day_core_minutes(ls)
     if core > CORE_LIMIT:
-        raise ScheduleError(f"the day's core takes {core} minutes, more than {CORE_LIMIT}: make "
-                            "some exercises optional or shorten the teaching")
+        raise ScheduleError(f"the day's core takes {core} minutes, more than {CORE_LIMIT} (a 6-hour day "
+                            f"less two breaks and {SLACK} minutes of slack): make some exercises "
+                            "optional or shorten the teaching")
     short = OPENING + sum(lesson["three_hour"]["minutes"] for lesson in ls)
     if short > THREE_HOUR_LIMIT:
         raise ScheduleError(f"the 3-hour version takes {short} minutes, more than {THREE_HOUR_LIMIT}")
-    full = OPENING + sum(lesson["teach"] + lesson["core"] + lesson["optional"] for lesson in ls)
+    full = OPENING + sum(lesson_minutes(lesson)["total"] for lesson in ls)
     out = [
         "# Workshop schedule",
         "",
-        "<!-- generated by tools/schedule.py from the notebooks' metadata (workshop.schedule);",
-        "     edit the lessons' headers (lessons/NN_*.py), then run: python tools/schedule.py -->",
+        "<!-- generated by tools/schedule.py from the notebooks' metadata (workshop.schedule) and",
+        "     the start time in workshop.toml; edit those, then run: python tools/schedule.py -->",
         "",
         "Minutes per lesson as each lesson states them under **Time:**. *Teaching* is the",
         "instructor presenting the sections and the Interactive Demos (learners follow along and",
@@ -138,9 +258,11 @@ def render(ls: list[dict]) -> str:
         "learners or homework. Every core exercise ends at a ✅ checkpoint: wait there until most",
         "of the room has the checker's ✓.",
         "",
-        f"All content, with every optional exercise, takes {full // 60} h {full % 60:02d} min; "
-        f"the core takes {core // 60} h {core % 60:02d} min ({core} of the {CORE_LIMIT} minutes a "
-        "6-hour day leaves after its two breaks).",
+        f"All content, with every optional exercise, takes {_hm(full)} (the {OPENING}-minute opening "
+        f"included); the core takes {_hm(core)}: {core} of the {DAY_MINUTES - 2 * BREAK} minutes a "
+        f"6-hour day leaves after its two breaks, so {DAY_MINUTES - 2 * BREAK - core} minutes of slack "
+        f"remain (at least {SLACK} by design). Clock times start at {_clock(start)} (`start` in "
+        "`workshop.toml`).",
         "",
         "## Per lesson",
         "",
@@ -154,29 +276,40 @@ def render(ls: list[dict]) -> str:
         out.append(f"| {lesson['title']} | {lesson['teach']} | {names(True)} | {names(False)} | "
                    f"{lesson['teach'] + lesson['core']} | "
                    f"{lesson['teach'] + lesson['core'] + lesson['optional']} |")
+    out.append(f"| **all ten** (opening, {OPENING} min, apart) | {sum(x['teach'] for x in ls)} | "
+               f"{sum(x['core'] for x in ls)} | {sum(x['optional'] for x in ls)} | "
+               f"{sum(x['teach'] + x['core'] for x in ls)} | "
+               f"{sum(lesson_minutes(x)['total'] for x in ls)} |")
     out += ["", "Exercise numbers as in the notebooks (minutes in brackets); quiz: lesson 10's "
             "self-check quiz. Each lesson also ends with one quiz question (a minute, counted in "
             "its teaching time).", ""]
-    rows, length, lunch = _timeline(ls, DAY_BREAKS)
+    (day,) = _blocks(ls, "day")
+    lunch = sum(m for label, m, _ in day if label == "Lunch")
     out += ["## One 6-hour day", "",
-            f"Core only, {length - lunch} minutes with two {BREAK}-minute breaks, plus a "
-            f"{LUNCH}-minute lunch. Optional exercises fill the time of learners who finish early.",
-            ""] + rows + [""]
+            f"Core only: {core} minutes, two {BREAK}-minute breaks and {SLACK} minutes of slack "
+            f"({DAY_MINUTES} minutes), plus a {LUNCH}-minute lunch. Optional exercises fill the time "
+            "of learners who finish early; the slack at the end is there to be spent during the day "
+            "(a slow set-up, questions, lesson 05's training) — move the end earlier if it was not.",
+            ""] + _table(day, start) + [""]
+    assert sum(m for _, m, _ in day) - lunch == DAY_MINUTES
     out += ["## Two half-days", "",
-            "Core only; each half-day opens with ten minutes of set-up check and recap."]
-    for k, nums in enumerate(HALF_DAYS, 1):
-        part = [lesson for lesson in ls if lesson["num"] in nums]
-        rows, length, _ = _timeline(part, HALF_DAY_BREAKS)
-        extra = sum(lesson["optional"] for lesson in part)
-        out += ["", f"### Half-day {k}: lessons {nums[0]}–{nums[-1]} ({length // 60} h "
-                f"{length % 60:02d} min; {extra} more minutes of optional exercises)", ""] + rows
+            f"Core only; each half-day opens with {OPENING} minutes of welcome (recap on the second) "
+            "and set-up check."]
+    for k, (nums, rows) in enumerate(zip(HALF_DAYS, _blocks(ls, "half-days")), 1):
+        length = sum(m for _, m, _ in rows)
+        extra = sum(lesson["optional"] for lesson in ls if lesson["num"] in nums)
+        out += ["", f"### Half-day {k}: lessons {nums[0]}–{nums[-1]} ({_hm(length)}; {extra} more "
+                "minutes of optional exercises)", ""] + _table(rows, start)
+    (three,) = _blocks(ls, "three-hour")
     out += ["", "## A 3-hour version", "",
-            f"{short} minutes of content around one {BREAK}-minute break. What each lesson keeps "
-            "(everything else is homework; the notebooks run on their own):", "",
-            "| lesson | minutes | keep |", "|---|---|---|"]
-    for lesson in ls:
-        out.append(f"| {lesson['title']} | {lesson['three_hour']['minutes']} | "
-                   f"{lesson['three_hour']['plan']} |")
+            f"{short} minutes of content (the {OPENING}-minute opening and {short - OPENING} minutes of "
+            f"lessons) around one {BREAK}-minute break: {short + BREAK} minutes in all. What each "
+            "lesson keeps (everything else is homework; the notebooks run on their own):", ""]
+    out += _table(three, start, three_hour=True)
+    skipped = [lesson["title"] for lesson in ls if not lesson["three_hour"]["minutes"]]
+    out += ["", "Skipped: " + "; ".join(f"{t} ({lesson['three_hour']['plan']})" for t, lesson in
+                                         zip(skipped, [x for x in ls if not x["three_hour"]["minutes"]]))
+            + "."]
     out += ["", "## The exercises", ""]
     for lesson in ls:
         out.append(f"### {lesson['title']}")
@@ -190,7 +323,10 @@ def render(ls: list[dict]) -> str:
 
 
 def main(argv) -> int:
-    text = render(lessons())
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import workshop
+
+    text = render(lessons(), workshop.start_minutes(ROOT))
     if "--check" in argv:
         if not OUT.exists() or OUT.read_text() != text:
             print(f"{OUT.relative_to(ROOT)} is out of date: run python tools/schedule.py")

@@ -6,6 +6,8 @@ declares (its installed metadata, i.e. ``pyproject.toml``), JupyterLab with the 
 extension registered, that MNIST-5k loads, that the shipped weights match their SHA-256,
 and that one explorer renders a picture. It prints ``READY`` -- or, for each thing that is
 wrong, what is wrong and the one command that fixes it -- and exits with 0 or 1.
+``--instructor`` adds one check for the person teaching: the workshop file (workshop.toml)
+is filled in and valid. Learners run the plain check, so they are never told about it.
 
 Nothing here touches the network.
 """
@@ -271,6 +273,21 @@ CHECKS = (
 )
 
 
+def check_workshop_file(root: Path | None = None) -> list[Problem]:
+    """``--instructor`` only: workshop.toml filled in and valid (tools/workshop.py). Learners
+    run the plain check in a clone of the same repository, so they never see this one."""
+    root = Path(__file__).resolve().parents[1] if root is None else root
+    tool = root / "tools" / "workshop.py"
+    if not tool.exists():
+        return [Problem("--instructor checks workshop.toml, which lives in the course's source "
+                        "checkout; this workshop_utils is installed without it",
+                        "run it from a git clone of the course: python -m workshop_utils.check --instructor")]
+    spec = importlib.util.spec_from_file_location("_course_workshop_file", tool)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return [Problem(what, fix) for what, fix in mod.problems(root)]
+
+
 def run(checks=CHECKS, out=None) -> int:
     """Run every check, print one line each (and what to do), then READY or NOT READY."""
     out = sys.stdout if out is None else out
@@ -315,9 +332,11 @@ def main(argv=None) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0
+    if argv == ["--instructor"]:  # the learner checks, then the workshop file (not for learners)
+        return run(CHECKS + (("the workshop file (workshop.toml, for the instructor)", check_workshop_file),))
     if argv:
         print(f"python -m workshop_utils.check takes no arguments (got {' '.join(argv)}); "
-              "run it as it is, or with --help")
+              "run it as it is, with --help, or (the instructor) with --instructor")
         return 2
     return run()
 
