@@ -181,7 +181,9 @@ def test_instructor_sees_who_passed_and_who_is_stuck_live_learners_cannot(hub, l
             page.goto(f"{hub.url}/services/pulse/table")
             row = page.locator("tr", has_text="Coding Exercise 4.1").inner_text()
             assert re.search(r"\b3\s+2\s+yes\s+linus \(2, abs\)", row), row
-            state = page.evaluate("async () => (await fetch('api/state')).json()")
+            page.goto(f"{hub.url}/services/pulse/")
+            state = page.evaluate("async () => (await fetch('api/state', {headers: {'X-XSRFToken': "
+                                  "document.querySelector('meta[name=pulse-xsrf]').content}})).json()")
             relu = _relu(state)
             assert (relu["started"], relu["passed"]) == (3, 2)
             assert relu["stuck"] == [{"who": "linus", "fails": 2, "code": "abs"}]

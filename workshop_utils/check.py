@@ -7,7 +7,9 @@ extension registered, that MNIST-5k loads, that the shipped weights match their 
 and that one explorer renders a picture. It prints ``READY`` -- or, for each thing that is
 wrong, what is wrong and the one command that fixes it -- and exits with 0 or 1.
 
-Nothing here touches the network.
+Nothing here touches the network. (Except, when asked, ``python -m workshop_utils.check
+--pulse URL#CODE``: it asks the room's class pulse whether it takes that code, and prints the
+one line a learner sets to send the checkers' verdicts; ``learners/privacy.md``.)
 """
 
 from __future__ import annotations
@@ -315,6 +317,10 @@ def main(argv=None) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0
+    if argv and argv[0] == "--pulse" and len(argv) == 2:  # the class pulse's line (workshop_utils/pulse)
+        from .pulse.client import check_line
+
+        return check_line(argv[1])
     if argv:
         print(f"python -m workshop_utils.check takes no arguments (got {' '.join(argv)}); "
               "run it as it is, or with --help")

@@ -122,3 +122,40 @@ def _run(q) -> None:
             pass
         finally:
             q.task_done()
+
+
+def check_line(value: str) -> int:
+    """``python -m workshop_utils.check --pulse URL#CODE``: is the service there, does it take
+    the code? Prints the one line to set (0), or what is wrong (1)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    where = setting(value)
+    if where is None:
+        print(f"✗ {value!r} is not a pulse setting: it looks like http://192.168.1.20:8765#ROOM-CODE "
+              "(the line the instructor shows)")
+        return 1
+    endpoint, credential = where
+    ping = endpoint[: -len(PATH)] + "api/ping"
+    req = urllib.request.Request(ping, headers={"Authorization": f"token {credential}"} if credential else {})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            resp.read(1024)
+    except urllib.error.HTTPError as exc:
+        try:
+            why = json.loads(exc.read(4096).decode()).get("error", exc.reason)
+        except ValueError:
+            why = exc.reason
+        print(f"✗ the class pulse at {ping[:-8]} answered HTTP {exc.code}: {why}")
+        return 1
+    except OSError as exc:
+        print(f"✗ no class pulse answers at {ping[:-8]} ({getattr(exc, 'reason', exc)}): is the address "
+              "right, and are you on the room's network?")
+        return 1
+    print(f"✓ the class pulse at {ping[:-8]} takes this room code. To send your checkers' verdicts "
+          "(exercise, right or wrong, the mistake's code; never your code), run this in a notebook:")
+    print(f"    %env {SETTING}={value.strip()}")
+    print(f"  or set it before starting JupyterLab (macOS/Linux: export {SETTING}='{value.strip()}'; "
+          f"Windows: set {SETTING}={value.strip()}). Leaving it unset sends nothing.")
+    return 0

@@ -8,6 +8,8 @@
   let seen = 0;
   let lastState = null;
   const openSay = new Set();
+  const xsrf = document.querySelector("meta[name=pulse-xsrf]").content;
+  const xsrfHeader = xsrf ? {"X-XSRFToken": xsrf} : {};
 
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
@@ -87,7 +89,7 @@
   async function poll() {
     let wait = 1000;
     try {
-      const r = await fetch("api/state", {credentials: "same-origin", cache: "no-store"});
+      const r = await fetch("api/state", {credentials: "same-origin", cache: "no-store", headers: xsrfHeader});
       if (!r.ok) {
         let why = r.statusText;
         try { why = (await r.json()).error || why; } catch (e) { /* not JSON */ }

@@ -296,7 +296,12 @@ class Dashboard(InstructorBase):
                         "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'; "
                         "img-src 'self' data:; frame-ancestors 'self'")
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish((HERE / "dashboard.html").read_text(encoding="utf-8"))
+        # on a hub, the page's own requests (fetch) carry the hub's XSRF token: JupyterHub
+        # accepts its OAuth cookie on a non-navigation request only with it
+        xsrf = self.xsrf_token if self.pulse["mode"] == "hub" else b""
+        xsrf = xsrf.decode() if isinstance(xsrf, bytes) else xsrf
+        page = (HERE / "dashboard.html").read_text(encoding="utf-8")
+        self.finish(page.replace("{{xsrf}}", html.escape(xsrf, quote=True)))
 
 
 class Script(Base):
