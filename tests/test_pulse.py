@@ -41,7 +41,9 @@ def _free_port() -> int:
 
 
 def verdict(**kw) -> dict:
-    return dict({"exercise": "check_relu", "ok": False, "code": "abs", "ts": time.time(), "pseudonym": "ada"}, **kw)
+    return dict(
+        {"exercise": "check_relu", "ok": False, "code": "abs", "ts": time.time(), "pseudonym": "ada"}, **kw
+    )
 
 
 # ---------------------------------------------------------------------------- the catalog
@@ -49,11 +51,16 @@ def test_catalog_is_current_and_registry_is_every_checker():
     import pulse_catalog
 
     assert KNOWN == set(checks.__all__) - {"CheckResult"}
-    assert pulse_catalog.render() == (ROOT / "workshop_utils" / "pulse" / "catalog.json").read_text(), \
+    assert pulse_catalog.render() == (ROOT / "workshop_utils" / "pulse" / "catalog.json").read_text(), (
         "run python tools/pulse_catalog.py"
-    relu = next(ex for lesson in CATALOG["lessons"] for ex in lesson["exercises"] if ex["checker"] == "check_relu")
+    )
+    relu = next(
+        ex for lesson in CATALOG["lessons"] for ex in lesson["exercises"] if ex["checker"] == "check_relu"
+    )
     assert relu["id"] == "4.1" and relu["checkpoint"]
-    assert relu["mistakes"]["abs"]["slips"] == ["abs"] and relu["mistakes"]["abs"]["message"].startswith("relu: ")
+    assert relu["mistakes"]["abs"]["slips"] == ["abs"] and relu["mistakes"]["abs"]["message"].startswith(
+        "relu: "
+    )
 
 
 # ----------------------------------------------------------------------------- the schema
@@ -65,35 +72,41 @@ def test_a_good_verdict_parses():
     v = parse_verdict(_body(verdict()), KNOWN)
     assert v["exercise"] == "check_relu" and v["ok"] is False and v["code"] == "abs"
     assert parse_verdict(_body(verdict(ok=True, code="ok")), KNOWN)["ok"] is True
-    assert parse_verdict(_body({k: v for k, v in verdict().items() if k != "pseudonym"}), KNOWN)["pseudonym"] is None
+    assert (
+        parse_verdict(_body({k: v for k, v in verdict().items() if k != "pseudonym"}), KNOWN)["pseudonym"]
+        is None
+    )
 
 
-@pytest.mark.parametrize("body, status, words", [
-    (b"not json", 400, "not JSON"),
-    (b"\xff\xfe", 400, "not JSON"),
-    (_body([verdict()]), 400, "JSON object"),
-    (_body(verdict(source="def relu(x): ...")), 400, "unknown fields ['source']"),
-    (_body(verdict(values=[1, 2])), 400, "never code, values or files"),
-    (_body({"exercise": "check_relu", "ok": True}), 400, "missing fields ['code', 'ts']"),
-    (_body(verdict(exercise=3)), 400, "exercise must be a string"),
-    (_body(verdict(exercise="check_everything")), 404, "unknown exercise 'check_everything'"),
-    (_body(verdict(exercise="CHECK_RELU")), 404, "unknown exercise"),
-    (_body(verdict(ok="false")), 400, "ok must be true or false"),
-    (_body(verdict(ok=0)), 400, "ok must be true or false"),
-    (_body(verdict(ok=True, code="abs")), 400, "ok and code disagree"),
-    (_body(verdict(ok=False, code="ok")), 400, "ok and code disagree"),
-    (_body(verdict(code="Abs Value")), 400, "code must be"),
-    (_body(verdict(code="x" * 60)), 400, "code must be"),
-    (_body(verdict(ts="now")), 400, "ts must be"),
-    (_body(verdict(ts=True)), 400, "ts must be"),
-    (_body(verdict(ts=-5)), 400, "ts must be"),
-    (b'{"exercise": "check_relu", "ok": false, "code": "abs", "ts": NaN}', 400, "ts must be"),
-    (_body(verdict(pseudonym="")), 400, "pseudonym"),
-    (_body(verdict(pseudonym="<script>")), 400, "pseudonym"),
-    (_body(verdict(pseudonym="a" * 65)), 400, "pseudonym"),
-    (_body(verdict(pseudonym=["ada"])), 400, "pseudonym"),
-    (b" " * (MAX_BODY + 1), 413, "at most"),
-])
+@pytest.mark.parametrize(
+    "body, status, words",
+    [
+        (b"not json", 400, "not JSON"),
+        (b"\xff\xfe", 400, "not JSON"),
+        (_body([verdict()]), 400, "JSON object"),
+        (_body(verdict(source="def relu(x): ...")), 400, "unknown fields ['source']"),
+        (_body(verdict(values=[1, 2])), 400, "never code, values or files"),
+        (_body({"exercise": "check_relu", "ok": True}), 400, "missing fields ['code', 'ts']"),
+        (_body(verdict(exercise=3)), 400, "exercise must be a string"),
+        (_body(verdict(exercise="check_everything")), 404, "unknown exercise 'check_everything'"),
+        (_body(verdict(exercise="CHECK_RELU")), 404, "unknown exercise"),
+        (_body(verdict(ok="false")), 400, "ok must be true or false"),
+        (_body(verdict(ok=0)), 400, "ok must be true or false"),
+        (_body(verdict(ok=True, code="abs")), 400, "ok and code disagree"),
+        (_body(verdict(ok=False, code="ok")), 400, "ok and code disagree"),
+        (_body(verdict(code="Abs Value")), 400, "code must be"),
+        (_body(verdict(code="x" * 60)), 400, "code must be"),
+        (_body(verdict(ts="now")), 400, "ts must be"),
+        (_body(verdict(ts=True)), 400, "ts must be"),
+        (_body(verdict(ts=-5)), 400, "ts must be"),
+        (b'{"exercise": "check_relu", "ok": false, "code": "abs", "ts": NaN}', 400, "ts must be"),
+        (_body(verdict(pseudonym="")), 400, "pseudonym"),
+        (_body(verdict(pseudonym="<script>")), 400, "pseudonym"),
+        (_body(verdict(pseudonym="a" * 65)), 400, "pseudonym"),
+        (_body(verdict(pseudonym=["ada"])), 400, "pseudonym"),
+        (b" " * (MAX_BODY + 1), 413, "at most"),
+    ],
+)
 def test_a_bad_verdict_is_refused_with_a_clear_status(body, status, words):
     with pytest.raises(VerdictError) as err:
         parse_verdict(body, KNOWN)
@@ -104,16 +117,26 @@ def test_a_bad_verdict_is_refused_with_a_clear_status(body, status, words):
 def test_the_room_counts_started_passed_stuck_and_mistakes_now():
     clock = [1000.0]
     room = Room(CATALOG, stuck_after=2, clock=lambda: clock[0])
-    for who, ok, code in [("ada", False, "abs"), ("ada", True, "ok"), ("grace", True, "ok"),
-                          ("linus", False, "abs"), ("linus", False, "abs"), ("mary", False, "leaky"),
-                          ("mary", False, "abs"), ("ada", False, "abs")]:  # ada re-runs a wrong cell after passing
+    for who, ok, code in [
+        ("ada", False, "abs"),
+        ("ada", True, "ok"),
+        ("grace", True, "ok"),
+        ("linus", False, "abs"),
+        ("linus", False, "abs"),
+        ("mary", False, "leaky"),
+        ("mary", False, "abs"),
+        ("ada", False, "abs"),
+    ]:  # ada re-runs a wrong cell after passing
         clock[0] += 1
         room.add(parse_verdict(_body(verdict(ok=ok, code=code)), KNOWN), who)
     st = room.state()
     lesson = next(les for les in st["lessons"] if les["num"] == "04")
     relu = next(e for e in lesson["exercises"] if e["checker"] == "check_relu")
     assert (relu["started"], relu["passed"]) == (4, 2)  # ada passed once: she stays passed
-    assert relu["stuck"] == [{"who": "linus", "fails": 2, "code": "abs"}, {"who": "mary", "fails": 2, "code": "abs"}]
+    assert relu["stuck"] == [
+        {"who": "linus", "fails": 2, "code": "abs"},
+        {"who": "mary", "fails": 2, "code": "abs"},
+    ]
     assert [(c["code"], c["learners"]) for c in relu["codes"]] == [("abs", 2)]  # mary's latest mistake counts
     assert relu["codes"][0]["slips"] == ["abs"] and relu["codes"][0]["message"].startswith("relu: ")
     assert lesson["checkpoints"][0] == {"id": "4.1", "passed": 2, "started": 4}
@@ -136,14 +159,36 @@ def service(tmp_path_factory):
     csv_path = tmp_path_factory.mktemp("pulse") / "day.csv"
     log = tmp_path_factory.mktemp("pulse-log") / "pulse.log"
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "workshop_utils.pulse", "--port", str(port),
-                                 "--room", ROOM, "--key", KEY, "--stuck-after", "2", "--csv-at-exit", str(csv_path)],
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "workshop_utils.pulse",
+                "--port",
+                str(port),
+                "--room",
+                ROOM,
+                "--key",
+                KEY,
+                "--stuck-after",
+                "2",
+                "--csv-at-exit",
+                str(csv_path),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(proc, lambda: requests.get(f"{base}/api/ping", timeout=5).status_code == 401, 60,
-                      "the pulse service", lambda: log.read_text())
+        wait_until_up(
+            proc,
+            lambda: requests.get(f"{base}/api/ping", timeout=5).status_code == 401,
+            60,
+            "the pulse service",
+            lambda: log.read_text(),
+        )
         yield {"url": base, "proc": proc, "log": log, "csv": csv_path}
     finally:
         stop_group(proc, 20)
@@ -196,7 +241,10 @@ def test_the_dashboard_is_the_instructors_alone(service):
     base = service["url"]
     for path in ("/", "/api/state", "/table", "/export.csv"):
         assert requests.get(base + path, timeout=10).status_code == 403, path
-        assert requests.get(base + path, timeout=10, headers={"Authorization": f"token {ROOM}"}).status_code == 403
+        assert (
+            requests.get(base + path, timeout=10, headers={"Authorization": f"token {ROOM}"}).status_code
+            == 403
+        )
     assert requests.get(f"{base}/?key=not-the-key", timeout=10).status_code == 403
     s = _instructor(service)
     assert s.get(f"{base}/?key={KEY}", timeout=10).status_code == 200  # the link opened twice
@@ -206,7 +254,11 @@ def test_the_dashboard_is_the_instructors_alone(service):
 
 
 def test_the_state_table_and_csv_show_the_verdicts(service):
-    for who, ok, code in [("svc-grace", True, "ok"), ("svc-linus", False, "abs"), ("svc-linus", False, "abs")]:
+    for who, ok, code in [
+        ("svc-grace", True, "ok"),
+        ("svc-linus", False, "abs"),
+        ("svc-linus", False, "abs"),
+    ]:
         assert _post(service, verdict(pseudonym=who, ok=ok, code=code)).status_code == 201
     s = _instructor(service)
     st = s.get(f"{service['url']}/api/state", timeout=10).json()
@@ -223,12 +275,22 @@ def test_the_state_table_and_csv_show_the_verdicts(service):
 def test_a_ping_with_the_room_code_is_how_the_setup_check_tests_the_line(service):
     from workshop_utils import check
 
-    ok = subprocess.run([sys.executable, "-m", "workshop_utils.check", "--pulse", f"{service['url']}#{ROOM}"],
-                        capture_output=True, text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    ok = subprocess.run(
+        [sys.executable, "-m", "workshop_utils.check", "--pulse", f"{service['url']}#{ROOM}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert f"%env WORKSHOP_PULSE={service['url']}#{ROOM}" in ok.stdout
-    bad = subprocess.run([sys.executable, "-m", "workshop_utils.check", "--pulse", f"{service['url']}#NOPE-NOPE"],
-                         capture_output=True, text=True, timeout=60, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    bad = subprocess.run(
+        [sys.executable, "-m", "workshop_utils.check", "--pulse", f"{service['url']}#NOPE-NOPE"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
     assert bad.returncode == 1 and "wrong room code" in bad.stdout
     assert check.__name__  # the module imports without the service
 
@@ -261,8 +323,16 @@ def _listener(answer: bool):
                 while b"\r\n\r\n" not in data:
                     data += conn.recv(4096)
                 head, _, body = data.partition(b"\r\n\r\n")
-                length = int(next((ln.split(b":")[1] for ln in head.split(b"\r\n")
-                                   if ln.lower().startswith(b"content-length")), b"0"))
+                length = int(
+                    next(
+                        (
+                            ln.split(b":")[1]
+                            for ln in head.split(b"\r\n")
+                            if ln.lower().startswith(b"content-length")
+                        ),
+                        b"0",
+                    )
+                )
                 while len(body) < length:
                     body += conn.recv(4096)
                 got.append((head.decode(), body))
@@ -319,8 +389,10 @@ def test_with_the_setting_only_the_verdict_is_sent(monkeypatch, capsys):
 def test_the_hub_token_goes_only_where_the_setting_says_hub(monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "server-token")
     assert client.setting("http://laptop:8765#ROOM") == ("http://laptop:8765/api/verdicts", "ROOM")
-    assert client.setting("http://hub/services/pulse/#hub") == ("http://hub/services/pulse/api/verdicts",
-                                                                "server-token")
+    assert client.setting("http://hub/services/pulse/#hub") == (
+        "http://hub/services/pulse/api/verdicts",
+        "server-token",
+    )
     assert client.setting("http://laptop:8765") == ("http://laptop:8765/api/verdicts", "")
     assert client.setting("ftp://x") is None and client.setting("") is None
     monkeypatch.setenv("JUPYTERHUB_USER", "ada")
@@ -370,8 +442,9 @@ def test_a_notebook_runs_as_fast_with_a_dead_service(tmp_path):
         if env_value:
             env["WORKSHOP_PULSE"] = env_value
         t0 = time.monotonic()
-        NotebookClient(nb, kernel_name="python3", timeout=600,
-                       resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+        NotebookClient(
+            nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(tmp_path)}}
+        ).execute(env=env)
         return time.monotonic() - t0
 
     run(None)  # warm the caches (imports, data) for both timed runs alike
@@ -381,3 +454,16 @@ def test_a_notebook_runs_as_fast_with_a_dead_service(tmp_path):
     alone = run(None)
     assert tried >= 1, "the kernel did not try to post (the setting did not reach it)"
     assert dead < alone * 1.25 + 2, (alone, dead)
+
+
+def test_the_load_test_runs_short_and_sees_every_post():
+    """``make bench-pulse`` in small (30 learners, 10 s, four times the real pace): every post
+    accepted and seen on the dashboard; the service still up. (The latency targets are the
+    full run's business: this machine is shared while the tests run.)"""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import pulse_load
+
+    r = pulse_load.run(learners=30, seconds=10, speed=4, burst_s=4)
+    assert r["posts"] >= 30 and r["errors"] == {} and r["service_alive"], r
+    assert r["stale_s"]["never_seen"] == 0 and r["polls"] >= 8, r
+    assert "## Class pulse under a room's load" in pulse_load.section(r)

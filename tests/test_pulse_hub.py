@@ -35,16 +35,21 @@ NODE_MODULES = Path(os.environ.get("COURSE_HUB_NODE_MODULES", ROOT / ".hub" / "n
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not HUB_PY, reason="run by `make test-hub` (part of `make test`), which builds "
-                                          "the hub environment .venv-hub and the proxy in .hub/"),
+    pytest.mark.skipif(
+        not HUB_PY,
+        reason="run by `make test-hub` (part of `make test`), which builds "
+        "the hub environment .venv-hub and the proxy in .hub/",
+    ),
 ]
 
 RIGHT = "import numpy as np\ndef my_relu(x):\n    return np.maximum(0, x)\n"
 WRONG = "import numpy as np\ndef my_relu(x):\n    return np.abs(x)\n"
 CHECK = "from workshop_utils.checks import check_relu\ncheck_relu(my_relu)\n"
-FLUSH = ("import time\nfrom workshop_utils.pulse import client\nt0 = time.time()\n"
-         "while client.pending() and time.time() - t0 < 30: time.sleep(0.05)\n"
-         "assert client.pending() == 0, 'verdicts not sent'\n")
+FLUSH = (
+    "import time\nfrom workshop_utils.pulse import client\nt0 = time.time()\n"
+    "while client.pending() and time.time() - t0 < 30: time.sleep(0.05)\n"
+    "assert client.pending() == 0, 'verdicts not sent'\n"
+)
 
 
 def _free_port() -> int:
@@ -65,8 +70,11 @@ def _browser_settings():
 def hub(tmp_path_factory):
     import hubclient
 
-    env = {"COURSE_HUB_PULSE_PORT": str(_free_port()), "COURSE_HUB_PULSE_INSTRUCTORS": "teacher",
-           "COURSE_HUB_PULSE_STUCK_AFTER": "2"}
+    env = {
+        "COURSE_HUB_PULSE_PORT": str(_free_port()),
+        "COURSE_HUB_PULSE_INSTRUCTORS": "teacher",
+        "COURSE_HUB_PULSE_STUCK_AFTER": "2",
+    }
     with hubclient.start_hub(HUB_PY, tmp_path_factory.mktemp("pulse-hub"), NODE_MODULES, extra_env=env) as h:
         url = f"{h.url}/services/pulse/api/ping"
         import requests
@@ -90,8 +98,10 @@ def _learner_starts(hub, name: str, out: dict) -> None:
         kid = lr.api("/api/kernels", "POST", json={"name": "python3"})["id"]
         kernel = hubclient.Kernel(lr, kid)
         out.update(learner=lr, kernel=kernel)
-        setting = kernel.execute("import os\nassert os.environ['WORKSHOP_PULSE'].endswith("
-                                 "'/services/pulse/#hub'), os.environ.get('WORKSHOP_PULSE')")
+        setting = kernel.execute(
+            "import os\nassert os.environ['WORKSHOP_PULSE'].endswith("
+            "'/services/pulse/#hub'), os.environ.get('WORKSHOP_PULSE')"
+        )
         assert setting["status"] == "ok", setting
     except BaseException as exc:  # reported by the test's own thread
         out["error"] = exc
@@ -115,8 +125,9 @@ def learners(hub):
     try:
         for name, out in results.items():
             if "error" in out:
-                raise AssertionError(f"learner {name}: {out['error']!r}\nhub log:\n{hub.log_tail()}") \
-                    from out["error"]
+                raise AssertionError(
+                    f"learner {name}: {out['error']!r}\nhub log:\n{hub.log_tail()}"
+                ) from out["error"]
         yield results
     finally:
         for out in results.values():
@@ -166,7 +177,9 @@ def test_instructor_sees_who_passed_and_who_is_stuck_live_learners_cannot(hub, l
             page.wait_for_function(
                 "() => { const c = document.querySelector(\"article[data-checker='check_relu']\");"
                 " return c && c.querySelector('[data-field=passed]').textContent === '2'"
-                " && c.querySelector('[data-field=stuck]'); }", timeout=30_000)
+                " && c.querySelector('[data-field=stuck]'); }",
+                timeout=30_000,
+            )
             assert not loads, "the dashboard reloaded itself"
             text = card.inner_text()
             assert card.locator("[data-field=started]").inner_text() == "3"
@@ -182,8 +195,10 @@ def test_instructor_sees_who_passed_and_who_is_stuck_live_learners_cannot(hub, l
             row = page.locator("tr", has_text="Coding Exercise 4.1").inner_text()
             assert re.search(r"\b3\s+2\s+yes\s+linus \(2, abs\)", row), row
             page.goto(f"{hub.url}/services/pulse/")
-            state = page.evaluate("async () => (await fetch('api/state', {headers: {'X-XSRFToken': "
-                                  "document.querySelector('meta[name=pulse-xsrf]').content}})).json()")
+            state = page.evaluate(
+                "async () => (await fetch('api/state', {headers: {'X-XSRFToken': "
+                "document.querySelector('meta[name=pulse-xsrf]').content}})).json()"
+            )
             relu = _relu(state)
             assert (relu["started"], relu["passed"]) == (3, 2)
             assert relu["stuck"] == [{"who": "linus", "fails": 2, "code": "abs"}]
@@ -196,22 +211,35 @@ def test_instructor_sees_who_passed_and_who_is_stuck_live_learners_cannot(hub, l
     r = s.get(f"{hub.url}/services/pulse/", timeout=60)
     assert r.status_code == 403, (r.status_code, r.url, r.text[:300])
     for path in ("api/state", "export.csv", "table"):
-        r = requests.get(f"{hub.url}/services/pulse/{path}", timeout=60,
-                         headers={"Authorization": f"token {linus.token}"})
+        r = requests.get(
+            f"{hub.url}/services/pulse/{path}", timeout=60, headers={"Authorization": f"token {linus.token}"}
+        )
         assert r.status_code == 403, (path, r.status_code, r.text[:200])
     # posting as someone else, with a made-up token, or with none
     verdict = {"exercise": "check_relu", "ok": True, "code": "ok", "ts": time.time()}
     post = f"{hub.url}/services/pulse/api/verdicts"
-    r = requests.post(post, json=dict(verdict, pseudonym="ada"), timeout=60,
-                      headers={"Authorization": f"token {linus.token}"})
+    r = requests.post(
+        post,
+        json=dict(verdict, pseudonym="ada"),
+        timeout=60,
+        headers={"Authorization": f"token {linus.token}"},
+    )
     assert r.status_code == 403 and "cannot post as 'ada'" in r.json()["error"], r.text
-    r = requests.post(post, json=dict(verdict, pseudonym="linus"), timeout=60,
-                      headers={"Authorization": "token " + "0" * 32})
+    r = requests.post(
+        post,
+        json=dict(verdict, pseudonym="linus"),
+        timeout=60,
+        headers={"Authorization": "token " + "0" * 32},
+    )
     assert r.status_code == 403 and "does not know this token" in r.json()["error"], r.text
     r = requests.post(post, json=verdict, timeout=60)
     assert r.status_code == 401, r.text
-    r = requests.post(post, json=dict(verdict, exercise="check_everything"), timeout=60,
-                      headers={"Authorization": f"token {linus.token}"})
+    r = requests.post(
+        post,
+        json=dict(verdict, exercise="check_everything"),
+        timeout=60,
+        headers={"Authorization": f"token {linus.token}"},
+    )
     assert r.status_code == 404, r.text
     # none of the refused posts counted: linus has still not passed
     teacher = hubclient_session(hub, "teacher")

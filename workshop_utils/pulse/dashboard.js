@@ -23,7 +23,7 @@
   function exercise(ex, stuckAfter) {
     const trying = ex.started - ex.passed;
     const card = el("article", {class: "ex", "data-checker": ex.checker});
-    card.append(el("h3", {}, ex.title + (ex.checkpoint ? " ✅" : "")));
+    card.append(el("h3", {}, ex.title + (ex.checkpoint ? " · checkpoint" : "")));
     card.append(el("div", {class: "counts"},
       el("span", {class: "passed", "data-field": "passed"}, ex.passed), " of ",
       el("span", {"data-field": "started"}, ex.started), " passed",
@@ -64,7 +64,7 @@
       if (lesson.checkpoints.length) {
         const cp = el("p", {class: "checkpoints"});
         for (const c of lesson.checkpoints) {
-          cp.append(el("span", {}, `✅ Checkpoint ${c.id}: ${c.passed} of ${c.started} passed`));
+          cp.append(el("span", {}, `✓ Checkpoint ${c.id}: ${c.passed} of ${c.started} passed`));
         }
         sec.append(cp);
       }
