@@ -431,12 +431,24 @@ def test_a_dead_service_costs_a_checker_nothing(monkeypatch, capsys, dead):
 @pytest.mark.slow
 def test_a_notebook_runs_as_fast_with_a_dead_service(tmp_path):
     """Lesson 04 (six checkers, run on the stubs as given) in a fresh kernel, without the
-    setting and with it pointing at a service that accepts and never answers."""
+    setting and with it pointing at a service that accepts and never answers (the worst
+    case: each post waits its full 0.5 s timeout, in the background thread).
+
+    On a shared machine a whole notebook's wall time varies by tens of percent between two
+    runs, so what is compared is what the pulse could add: the checker cells' own time
+    (nbclient's per-cell timing; a post on the kernel's path would add 0.5 s to each, 3 s in
+    all) and the kernel's CPU time. Every notebook calls its checkers through the same one
+    hook (``checks._core.pulsed``), whose cost per call the test above measures directly."""
+    import datetime
+
     import nbformat
     from nbclient import NotebookClient
 
-    def run(env_value) -> float:
+    def run(env_value) -> dict:
         nb = nbformat.read(ROOT / "notebooks" / "04_activation_functions.ipynb", as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(
+            "import resource\n_r = resource.getrusage(resource.RUSAGE_SELF)\n"
+            "print(_r.ru_utime + _r.ru_stime)"))
         env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
         env.pop("WORKSHOP_PULSE", None)
         if env_value:
@@ -445,7 +457,18 @@ def test_a_notebook_runs_as_fast_with_a_dead_service(tmp_path):
         NotebookClient(
             nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(tmp_path)}}
         ).execute(env=env)
-        return time.monotonic() - t0
+        wall = time.monotonic() - t0
+
+        def seconds(cell):
+            t = cell.metadata["execution"]
+            a, b = (datetime.datetime.fromisoformat(t[k].replace("Z", "+00:00"))
+                    for k in ("iopub.execute_input", "shell.execute_reply"))
+            return (b - a).total_seconds()
+
+        checker_cells = [c for c in nb.cells if c.cell_type == "code" and "check_" in c.source
+                         and "import check_" not in c.source.splitlines()[-1]]
+        return {"wall": wall, "cpu": float(nb.cells[-1].outputs[0]["text"]),
+                "checkers": sum(seconds(c) for c in checker_cells), "n": len(checker_cells)}
 
     run(None)  # warm the caches (imports, data) for both timed runs alike
     with _listener(answer=False) as (port, got):
@@ -453,7 +476,12 @@ def test_a_notebook_runs_as_fast_with_a_dead_service(tmp_path):
         tried = len(got)
     alone = run(None)
     assert tried >= 1, "the kernel did not try to post (the setting did not reach it)"
-    assert dead < alone * 1.25 + 2, (alone, dead)
+    assert dead["n"] >= 4  # the cells that call lesson 04's six checkers
+    print(f"checker cells {alone['checkers']:.2f} s alone, {dead['checkers']:.2f} s with a dead service; "
+          f"kernel CPU {alone['cpu']:.1f} / {dead['cpu']:.1f} s; "
+          f"wall {alone['wall']:.0f} / {dead['wall']:.0f} s")
+    assert dead["checkers"] < alone["checkers"] + 1.0, (alone, dead)
+    assert dead["cpu"] < alone["cpu"] * 1.2 + 1.0, (alone, dead)
 
 
 def test_the_load_test_runs_short_and_sees_every_post():
@@ -467,3 +495,56 @@ def test_the_load_test_runs_short_and_sees_every_post():
     assert r["posts"] >= 30 and r["errors"] == {} and r["service_alive"], r
     assert r["stale_s"]["never_seen"] == 0 and r["polls"] >= 8, r
     assert "## Class pulse under a room's load" in pulse_load.section(r)
+
+
+# ------------------------------------------------------------------------ the deploy files
+def _local_config(monkeypatch, before_block: str = "", **env) -> object:
+    """deploy/local/jupyterhub_config.py evaluated as JupyterHub loads it (``get_config``)."""
+    from traitlets.config import Config
+
+    monkeypatch.setenv("COURSE_HUB_PASSWORD", "a-long-password")
+    for k in ("COURSE_HUB_PULSE", "COURSE_HUB_PULSE_INSTRUCTORS", "COURSE_HUB_API_TOKEN"):
+        monkeypatch.delenv(k, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    path = ROOT / "deploy" / "local" / "jupyterhub_config.py"
+    text = path.read_text()
+    marker = "# --- the class pulse"
+    assert text.count(marker) == 1
+    text = text.replace(marker, before_block + "\n" + marker)
+    c = Config()
+    exec(compile(text, str(path), "exec"), {"get_config": lambda: c, "__file__": str(path)})
+    return c
+
+
+def test_the_local_hub_config_adds_the_pulse_and_its_instructors(monkeypatch):
+    c = _local_config(monkeypatch, COURSE_HUB_PULSE_INSTRUCTORS=" ada, grace ,")
+    pulse = next(s for s in c.JupyterHub.services if s["name"] == "pulse")
+    assert pulse["command"][1:4] == ["-m", "workshop_utils.pulse", "--hub"] and pulse["oauth_no_confirm"]
+    role = next(r for r in c.JupyterHub.load_roles if r["name"] == "pulse-dashboard")
+    assert role == {"name": "pulse-dashboard", "groups": ["instructors"],
+                    "scopes": ["access:services!service=pulse"]}
+    assert c.Spawner.environment["WORKSHOP_PULSE"].endswith("/services/pulse/#hub")
+    assert c.JupyterHub.load_groups == {"instructors": {"users": ["ada", "grace"]}}
+    # a group filled earlier in the file (INSTRUCTORS=...) keeps its members
+    c = _local_config(monkeypatch, 'c.JupyterHub.load_groups = {"instructors": ["mary"], "helpers": ["tim"]}',
+                      COURSE_HUB_PULSE_INSTRUCTORS="ada")
+    assert c.JupyterHub.load_groups == {"instructors": {"users": ["ada", "mary"]}, "helpers": ["tim"]}
+    c = _local_config(monkeypatch, COURSE_HUB_PULSE="0")
+    assert all(s["name"] != "pulse" for s in c.JupyterHub.services)
+    assert "WORKSHOP_PULSE" not in c.Spawner.environment
+
+
+def test_z2jh_and_tljh_configure_the_same_service():
+    import yaml
+
+    values = yaml.safe_load((ROOT / "deploy" / "z2jh" / "pulse.yaml").read_text())
+    svc = values["hub"]["services"]["pulse"]
+    assert svc["command"][1:4] == ["-m", "workshop_utils.pulse", "--hub"]
+    assert values["hub"]["loadRoles"]["pulse-dashboard"]["scopes"] == ["access:services!service=pulse"]
+    assert values["hub"]["service"]["extraPorts"][0]["port"] == int(svc["url"].rsplit(":", 1)[1])
+    assert values["singleuser"]["extraEnv"]["WORKSHOP_PULSE"].endswith("/services/pulse/#hub")
+    assert "deploy/z2jh/pulse.yaml" in (ROOT / "deploy" / "z2jh" / "config.yaml").read_text()
+    tljh = (ROOT / "deploy" / "tljh" / "install.sh").read_text()
+    assert '"workshop_utils.pulse", "--hub"' in tljh and "access:services!service=pulse" in tljh
+    assert "/services/pulse/#hub" in tljh
