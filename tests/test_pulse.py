@@ -64,6 +64,14 @@ def test_catalog_is_current_and_registry_is_every_checker():
 
 
 # ----------------------------------------------------------------------------- the schema
+def test_every_mistake_code_of_the_checkers_tables_is_accepted():
+    for lesson in CATALOG["lessons"]:
+        for ex in lesson["exercises"]:
+            for code in ex["mistakes"]:
+                assert code != "ok"
+                v = parse_verdict(_body(verdict(exercise=ex["checker"], code=code)), KNOWN)
+                assert v["code"] == code
+
 def _body(obj) -> bytes:
     return json.dumps(obj).encode()
 
@@ -95,6 +103,7 @@ def test_a_good_verdict_parses():
         (_body(verdict(ok=True, code="abs")), 400, "ok and code disagree"),
         (_body(verdict(ok=False, code="ok")), 400, "ok and code disagree"),
         (_body(verdict(code="Abs Value")), 400, "code must be"),
+    (_body(verdict(code="_abs")), 400, "code must be"),
         (_body(verdict(code="x" * 60)), 400, "code must be"),
         (_body(verdict(ts="now")), 400, "ts must be"),
         (_body(verdict(ts=True)), 400, "ts must be"),

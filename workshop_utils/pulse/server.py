@@ -51,7 +51,7 @@ MAX_BODY = 2048  # bytes: a verdict is about 120
 MAX_LEARNERS = 2000
 MAX_LOG = 500_000  # verdicts kept for the CSV export (a day of 300 learners is ~30,000)
 FIELDS = {"exercise", "ok", "code", "ts", "pseudonym"}
-CODE = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,47}$")  # the checkers' codes: "abs", "W_transposed"
 NAME = re.compile(r"^[^\x00-\x1f\x7f<>&\"'`]{1,64}$")
 POLL_MS = 1000
 
@@ -96,8 +96,8 @@ def parse_verdict(body: bytes, known: dict) -> dict:
     if not isinstance(ok, bool):
         raise VerdictError(400, f"ok must be true or false, not {json.dumps(ok)[:40]}")
     if not isinstance(code, str) or not CODE.match(code):
-        raise VerdictError(400, "code must be a checker's mistake code (lower-case letters, digits, _; "
-                                "at most 48)")
+        raise VerdictError(400, "code must be a checker's mistake code (a letter, then letters, digits "
+                                "or _; at most 48)")
     if ok != (code == "ok"):
         raise VerdictError(400, "ok and code disagree: a passed check has code 'ok', a failed one "
                                 "another code")
