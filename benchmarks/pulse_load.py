@@ -231,29 +231,45 @@ def run(learners: int, seconds: float, speed: float, burst_s: float) -> dict:
 
     from workshop_utils.pulse.server import load_catalog
 
-    port, code, key = _free_port(), "LOAD-" + secrets.token_hex(3).upper(), secrets.token_urlsafe(12)
+    code, key = "LOAD-" + secrets.token_hex(3).upper(), secrets.token_urlsafe(12)
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    log = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    import tempfile
+    import urllib.error
+    import urllib.request
+
     load_start = os.getloadavg()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "workshop_utils.pulse", "--port", str(port), "--room", code, "--key", key],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
-    try:
-        import urllib.error
-        import urllib.request
+    for attempt in range(3):  # a free port can be taken by another process before the service binds it
+        port = _free_port()
+        log = tempfile.TemporaryFile("w+")  # the service's output, shown if it fails to start
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "workshop_utils.pulse", "--port", str(port), "--room", code, "--key", key],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
 
         def up():
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/ping", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/ping", timeout=2)  # noqa: B023
             except urllib.error.HTTPError as exc:
                 return exc.code == 401
             return False
 
-        wait_until_up(proc, up, 60, "the pulse service", lambda: "")
+        def tail():
+            log.seek(0)  # noqa: B023
+            return log.read()[-3000:]  # noqa: B023
+
+        try:
+            wait_until_up(proc, up, 60, "the pulse service", tail)
+            break
+        except RuntimeError:
+            stop_group(proc, 20)
+            if attempt == 2 or "cannot listen" not in tail():
+                log.close()
+                raise
+            log.close()
+    try:
         random.seed(0)
         out = asyncio.run(room(port, code, key, learners, seconds, speed, burst_s, load_catalog()))
         out["service_alive"] = proc.poll() is None
