@@ -432,7 +432,9 @@ def test_a_dead_service_costs_a_checker_nothing(monkeypatch, capsys, dead):
         assert client.pending() <= client.QUEUE_MAX + 1  # the queue, and the one in flight
         # the sending thread is a daemon and never the caller
         assert all(t.daemon for t in threading.enumerate() if t.name == "workshop-pulse")
-        _wait_sent(timeout=client.QUEUE_MAX * client.TIMEOUT + 10)
+        monkeypatch.delenv("WORKSHOP_PULSE")  # the rest of the queue is dropped, not sent
+        _wait_sent(timeout=10)
+        assert client.pending() == 0
     assert with_pulse - before < 0.05, (before, with_pulse)
     assert burst < 0.2, burst
 
@@ -490,7 +492,9 @@ def test_a_notebook_runs_as_fast_with_a_dead_service(tmp_path):
           f"kernel CPU {alone['cpu']:.1f} / {dead['cpu']:.1f} s; "
           f"wall {alone['wall']:.0f} / {dead['wall']:.0f} s")
     assert dead["checkers"] < alone["checkers"] + 1.0, (alone, dead)
-    assert dead["cpu"] < alone["cpu"] * 1.2 + 1.0, (alone, dead)
+    # CPU time varies less than wall time on a shared machine, but still by 10-20 %: the bound
+    # catches a thread that spins (tens of seconds), not noise
+    assert dead["cpu"] < alone["cpu"] * 1.5 + 2.0, (alone, dead)
 
 
 def test_the_load_test_runs_short_and_sees_every_post():
