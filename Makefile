@@ -17,7 +17,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 EDITABLE_LOCK := $(if $(shell command -v flock 2>/dev/null),flock $(CURDIR)/.cache/editable-install.lock)
 
 .PHONY: env lab present test test-envs test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
-	bench release workshop site test-site wheelhouse check-wheelhouse hub hub-env hub-remove-users test-hub bench-hub
+	bench release workshop site test-site wheelhouse check-wheelhouse hub hub-env hub-remove-users test-hub bench-hub \
+	pulse bench-pulse
 
 # pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
 # install here, and Python compiles what a lesson imports on first use anyway.
@@ -239,10 +240,25 @@ hub-remove-users:
 # the instructor administers; as root, learners cannot read each other's files or the hub's secrets.
 test-hub: env hub-env
 	COURSE_HUB_PYTHON=$(HUB_ENV)/bin/python COURSE_HUB_NODE_MODULES=$(HUB_DIR)/node_modules \
-		OMP_NUM_THREADS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_hub.py
+		OMP_NUM_THREADS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_hub.py tests/test_pulse_hub.py
 
 # The class load test: benchmarks/hub_results.json, the hub section of benchmarks/RESULTS.md
 # and the README's sizing table. HUB_BENCH_ARGS e.g. "--sizes 2,4 --quick" for a short run.
 HUB_BENCH_ARGS ?=
 bench-hub: hub-env
 	$(HUB_ENV)/bin/python benchmarks/hub_load.py --node-modules $(HUB_DIR)/node_modules $(HUB_BENCH_ARGS)
+
+# --- The class pulse (workshop_utils/pulse; instructors/notes.md, learners/privacy.md) ------
+# make pulse: the service for a room of laptops, on 127.0.0.1 by default; it prints, once, the
+# room code line learners set and the instructor's dashboard link. PULSE_ARGS="--lan" binds it
+# to this machine's LAN address for the room (also --port, --stuck-after, --csv-at-exit FILE).
+# On make hub the pulse runs as a hub service (deploy/local/jupyterhub_config.py, last block).
+PULSE_ARGS ?=
+pulse: env
+	$(BIN)/python -m workshop_utils.pulse $(PULSE_ARGS)
+
+# Its load test: 300 simulated learners on loopback for 2 minutes (stops by itself); writes
+# benchmarks/pulse_results.json and the pulse section of benchmarks/RESULTS.md.
+PULSE_BENCH_ARGS ?=
+bench-pulse: env
+	$(BIN)/python benchmarks/pulse_load.py $(PULSE_BENCH_ARGS)

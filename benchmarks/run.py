@@ -414,7 +414,7 @@ def report(r: dict) -> str:
               ""]
     lines += first_open_section(r) + threads_section(r)
     lines += missed_targets(r)
-    return with_hub_section("\n".join(lines) + "\n") + site_block()
+    return with_hub_section("\n".join(lines) + "\n") + site_block() + pulse_block()
 
 
 SITE_BEGIN, SITE_END = "<!-- site: written by make site (tools/build_site.py) -->", "<!-- site end -->"
@@ -425,6 +425,15 @@ def site_block() -> str:
     old = OUT_MD.read_text() if OUT_MD.exists() else ""
     if SITE_BEGIN in old and SITE_END in old:
         return "\n" + old[old.index(SITE_BEGIN):old.index(SITE_END) + len(SITE_END)] + "\n"
+    return ""
+
+
+def pulse_block() -> str:
+    """The class pulse's load test section (make bench-pulse, benchmarks/pulse_load.py), kept."""
+    begin, end = "<!-- pulse-load:begin -->", "<!-- pulse-load:end -->"
+    old = OUT_MD.read_text() if OUT_MD.exists() else ""
+    if begin in old and end in old:
+        return "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
     return ""
 
 

@@ -9,7 +9,9 @@ wrong, what is wrong and the one command that fixes it -- and exits with 0 or 1.
 ``--instructor`` adds one check for the person teaching: the workshop file (workshop.toml)
 is filled in and valid. Learners run the plain check, so they are never told about it.
 
-Nothing here touches the network.
+Nothing here touches the network. (Except, when asked, ``python -m workshop_utils.check
+--pulse URL#CODE``: it asks the room's class pulse whether it takes that code, and prints the
+one line a learner sets to send the checkers' verdicts; ``learners/privacy.md``.)
 """
 
 from __future__ import annotations
@@ -334,9 +336,13 @@ def main(argv=None) -> int:
         return 0
     if argv == ["--instructor"]:  # the learner checks, then the workshop file (not for learners)
         return run(CHECKS + (("the workshop file (workshop.toml, for the instructor)", check_workshop_file),))
+    if argv and argv[0] == "--pulse" and len(argv) == 2:  # the class pulse's line (workshop_utils/pulse)
+        from .pulse.client import check_line
+
+        return check_line(argv[1])
     if argv:
         print(f"python -m workshop_utils.check takes no arguments (got {' '.join(argv)}); "
-              "run it as it is, with --help, or (the instructor) with --instructor")
+              "run it as it is, with --help, (the instructor) with --instructor, or with --pulse URL#CODE")
         return 2
     return run()
 

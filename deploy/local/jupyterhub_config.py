@@ -143,3 +143,39 @@ if os.environ.get("COURSE_HUB_API_TOKEN"):  # the load test drives the hub with 
     c.JupyterHub.load_roles.append(
         {"name": "course-admin", "services": ["course-admin"],
          "scopes": ["admin:users", "admin:servers", "access:servers", "tokens", "list:users"]})
+
+# ==========================================================================================
+# --- the class pulse (workshop_utils/pulse): a hub service. Its own block, kept last. -----
+# Learners' kernels post each checker's verdict (exercise, ok, mistake code, time, the hub
+# user name; learners/privacy.md) to it with the token the hub gives their server
+# (WORKSHOP_PULSE=<hub>/services/pulse/#hub, set for every server below). Its dashboard,
+# <hub>/services/pulse/, opens through the hub's OAuth for members of the group
+# "instructors" and admins only (the role below). Settings:
+#   COURSE_HUB_PULSE=0                 leave the pulse out
+#   COURSE_HUB_PULSE_PORT              the service's own port on 127.0.0.1 (default: hub port + 3)
+#   COURSE_HUB_PULSE_STUCK_AFTER       tries without passing shown as "stuck" (default 3)
+#   COURSE_HUB_PULSE_INSTRUCTORS=a,b   add these users to the group "instructors" (the group
+#                                      may also be filled elsewhere in this file; both add up)
+if os.environ.get("COURSE_HUB_PULSE", "1") != "0":
+    PULSE_PORT = int(os.environ.get("COURSE_HUB_PULSE_PORT", PORT + 3))
+    c.JupyterHub.services.append({
+        "name": "pulse",
+        "url": f"http://127.0.0.1:{PULSE_PORT}",
+        "command": [sys.executable, "-m", "workshop_utils.pulse", "--hub",
+                    "--stuck-after", os.environ.get("COURSE_HUB_PULSE_STUCK_AFTER", "3")],
+        "oauth_no_confirm": True,  # part of the hub: no "authorize access?" page
+        "display": True,  # listed on the hub's home page (for those who may open it)
+    })
+    c.JupyterHub.load_roles.append(
+        {"name": "pulse-dashboard", "groups": ["instructors"], "scopes": ["access:services!service=pulse"]})
+    # the kernels reach the proxy where it listens (a LAN address when make hub was given one)
+    _proxy_host = "127.0.0.1" if IP in ("", "0.0.0.0", "::") else IP
+    c.Spawner.environment["WORKSHOP_PULSE"] = f"http://{_proxy_host}:{PORT}/services/pulse/#hub"
+    _pulse_instructors = [n.strip() for n in os.environ.get("COURSE_HUB_PULSE_INSTRUCTORS", "").split(",")
+                          if n.strip()]
+    if _pulse_instructors:
+        _groups = c.JupyterHub.load_groups if isinstance(c.JupyterHub.load_groups, dict) else {}
+        _entry = _groups.get("instructors", {})
+        _entry = {"users": list(_entry)} if isinstance(_entry, list) else dict(_entry)
+        _entry["users"] = sorted(set(_entry.get("users", [])) | set(_pulse_instructors))
+        c.JupyterHub.load_groups = dict(_groups, instructors=_entry)

@@ -110,3 +110,23 @@ LINK="$("$USER_PY" -c 'import sys; from workshop_utils import course; print(cour
 echo "The learners' link (pulls the course's release branch $HUB_REF into their home, opens lesson 01;"
 echo "clicking it again later merges fixes and keeps their edits):"
 echo "  $LINK"
+
+# ==========================================================================================
+# 6. The class pulse (workshop_utils/pulse; learners/privacy.md): the checkers' verdicts,
+#    live, at http://<this server>/services/pulse/ for admins (the "instructor" made above)
+#    and the group "instructors" (add members on the hub's admin page). Learners' kernels
+#    post with the token the hub gives their server. PULSE=0 leaves it out.
+if [ "${PULSE:-1}" != "0" ]; then
+cat > /opt/tljh/config/jupyterhub_config.d/pulse.py <<'PY'
+c.JupyterHub.services.append({
+    "name": "pulse", "url": "http://127.0.0.1:10101",
+    "command": ["/opt/tljh/user/bin/python", "-m", "workshop_utils.pulse", "--hub", "--stuck-after", "3"],
+    "oauth_no_confirm": True, "display": True,
+})
+c.JupyterHub.load_roles.append(
+    {"name": "pulse-dashboard", "groups": ["instructors"], "scopes": ["access:services!service=pulse"]})
+c.Spawner.environment.update({"WORKSHOP_PULSE": "http://127.0.0.1/services/pulse/#hub"})
+PY
+tljh-config reload
+echo "The class pulse (instructors and admins): http://$HOST/services/pulse/"
+fi

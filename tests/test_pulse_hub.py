@@ -1,0 +1,259 @@
+"""The class pulse on the class hub (``make test-hub``): three learners, one instructor, Chromium.
+
+A real JupyterHub started with ``make hub``'s config (``deploy/local/jupyterhub_config.py``,
+whose last block adds the pulse service), once for this module, with the user ``teacher``
+in the group ``instructors`` (``COURSE_HUB_PULSE_INSTRUCTORS``) and "stuck" meaning two
+tries without passing. Three learners log in and start their servers; in a kernel of each
+(over the websocket, as JupyterLab runs a cell) the checker of Exercise 4.1 runs on their
+ReLU: ada's and grace's are right, linus's is ``np.abs`` (mistake code ``abs``), run twice.
+The kernels post with the token the hub gave their server (``WORKSHOP_PULSE=...#hub``, set
+by the config). The instructor, logged in through the hub's own login page in Debian's
+Chromium, watches the dashboard fill in *without a reload*: 2 of 3 passed, linus stuck on
+``abs`` with the checker's message. A learner gets 403 on the dashboard and cannot post as
+somebody else, nor with a made-up token.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+HUB_PY = os.environ.get("COURSE_HUB_PYTHON") and os.path.abspath(os.environ["COURSE_HUB_PYTHON"])
+NODE_MODULES = Path(os.environ.get("COURSE_HUB_NODE_MODULES", ROOT / ".hub" / "node_modules"))
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not HUB_PY,
+        reason="run by `make test-hub` (part of `make test`), which builds "
+        "the hub environment .venv-hub and the proxy in .hub/",
+    ),
+]
+
+RIGHT = "import numpy as np\ndef my_relu(x):\n    return np.maximum(0, x)\n"
+WRONG = "import numpy as np\ndef my_relu(x):\n    return np.abs(x)\n"
+CHECK = "from workshop_utils.checks import check_relu\ncheck_relu(my_relu)\n"
+FLUSH = (
+    "import time\nfrom workshop_utils.pulse import client\nt0 = time.time()\n"
+    "while client.pending() and time.time() - t0 < 30: time.sleep(0.05)\n"
+    "assert client.pending() == 0, 'verdicts not sent'\n"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _browser_settings():
+    path = ROOT / "tests" / "browser" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_browser_conftest", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.CHROMIUM, mod.CHROMIUM_ARGS
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    import hubclient
+
+    env = {
+        "COURSE_HUB_PULSE_PORT": str(_free_port()),
+        "COURSE_HUB_PULSE_INSTRUCTORS": "teacher",
+        "COURSE_HUB_PULSE_STUCK_AFTER": "2",
+    }
+    with hubclient.start_hub(HUB_PY, tmp_path_factory.mktemp("pulse-hub"), NODE_MODULES, extra_env=env) as h:
+        url = f"{h.url}/services/pulse/api/ping"
+        import requests
+
+        t0 = time.monotonic()  # the hub starts its services as it starts; wait for the route
+        while requests.get(url, timeout=10).status_code not in (401, 403):
+            if time.monotonic() - t0 > 60:
+                raise AssertionError(f"the pulse service did not come up\n{h.log_tail()}")
+            time.sleep(0.5)
+        yield h
+
+
+def _learner_starts(hub, name: str, out: dict) -> None:
+    """Log in, start the server, open a kernel (left open: the test runs cells in it later)."""
+    import hubclient
+
+    try:
+        lr = hubclient.Learner(hub, name)
+        lr.login()
+        lr.start_server()
+        kid = lr.api("/api/kernels", "POST", json={"name": "python3"})["id"]
+        kernel = hubclient.Kernel(lr, kid)
+        out.update(learner=lr, kernel=kernel)
+        setting = kernel.execute(
+            "import os\nassert os.environ['WORKSHOP_PULSE'].endswith("
+            "'/services/pulse/#hub'), os.environ.get('WORKSHOP_PULSE')"
+        )
+        assert setting["status"] == "ok", setting
+    except BaseException as exc:  # reported by the test's own thread
+        out["error"] = exc
+
+
+def _run(hub, learner: dict, *cells: str) -> None:
+    for code in cells:
+        res = learner["kernel"].execute(code)
+        assert res["status"] == "ok", f"{res}\nhub log:\n{hub.log_tail()}"
+
+
+@pytest.fixture(scope="module")
+def learners(hub):
+    names = ("ada", "grace", "linus")
+    results = {name: {} for name in names}
+    threads = [threading.Thread(target=_learner_starts, args=(hub, n, results[n])) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    try:
+        for name, out in results.items():
+            if "error" in out:
+                raise AssertionError(
+                    f"learner {name}: {out['error']!r}\nhub log:\n{hub.log_tail()}"
+                ) from out["error"]
+        yield results
+    finally:
+        for out in results.values():
+            if "kernel" in out:
+                out["kernel"].close()
+
+
+def _relu(state: dict) -> dict:
+    return next(e for les in state["lessons"] for e in les["exercises"] if e["checker"] == "check_relu")
+
+
+def _card(page):
+    return page.locator("article[data-checker='check_relu']")
+
+
+def test_instructor_sees_who_passed_and_who_is_stuck_live_learners_cannot(hub, learners):
+    import requests
+
+    chromium, args = _browser_settings()
+    if not os.access(chromium, os.X_OK):
+        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"COURSE_REQUIRE_BROWSER=1 but no Chromium at {chromium}")
+        pytest.skip(f"no Chromium at {chromium} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # two learners pass; linus fails twice with the same mistake (np.abs -> code "abs")
+    _run(hub, learners["ada"], RIGHT + CHECK, FLUSH)
+    _run(hub, learners["linus"], WRONG + CHECK, FLUSH)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=args)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{hub.url}/hub/login?next=/services/pulse/")
+            page.fill("input[name=username]", "teacher")
+            page.fill("input[name=password]", hub.password)
+            page.click("#login_submit")
+            page.wait_for_url(re.compile(r"/services/pulse/$"), timeout=120_000)
+            card = _card(page)
+            card.wait_for(timeout=30_000)
+            assert card.locator("[data-field=passed]").inner_text() == "1"
+            assert card.locator("[data-field=started]").inner_text() == "2"
+            loads = []
+            page.on("load", lambda _p: loads.append(1))
+            # now grace passes and linus fails a second time; the page follows, no reload
+            _run(hub, learners["grace"], RIGHT + CHECK, FLUSH)
+            _run(hub, learners["linus"], CHECK, FLUSH)
+            page.wait_for_function(
+                "() => { const c = document.querySelector(\"article[data-checker='check_relu']\");"
+                " return c && c.querySelector('[data-field=passed]').textContent === '2'"
+                " && c.querySelector('[data-field=stuck]'); }",
+                timeout=30_000,
+            )
+            assert not loads, "the dashboard reloaded itself"
+            text = card.inner_text()
+            assert card.locator("[data-field=started]").inner_text() == "3"
+            assert "2+ tries without passing: linus (2×, abs)" in text, text
+            codes = card.locator("[data-field=codes] li")
+            assert codes.count() == 1 and codes.first.get_attribute("data-code") == "abs"
+            assert "1 learner now" in codes.first.inner_text()
+            assert "relu: " in codes.first.inner_text()  # the checker's message for code "abs"
+            assert "ada" not in text and "grace" not in text  # passed learners are not listed
+            page.screenshot(path=str(hub.folder / "pulse-dashboard.png"), full_page=True)
+            # the plain table says the same
+            page.goto(f"{hub.url}/services/pulse/table")
+            row = page.locator("tr", has_text="Coding Exercise 4.1").inner_text()
+            assert re.search(r"\b3\s+2\s+yes\s+linus \(2, abs\)", row), row
+            page.goto(f"{hub.url}/services/pulse/")
+            state = page.evaluate(
+                "async () => (await fetch('api/state', {headers: {'X-XSRFToken': "
+                "document.querySelector('meta[name=pulse-xsrf]').content}})).json()"
+            )
+            relu = _relu(state)
+            assert (relu["started"], relu["passed"]) == (3, 2)
+            assert relu["stuck"] == [{"who": "linus", "fails": 2, "code": "abs"}]
+        finally:
+            browser.close()
+
+    # a learner: 403 on the dashboard, whatever the way in
+    linus = learners["linus"]["learner"]
+    s = linus.s
+    r = s.get(f"{hub.url}/services/pulse/", timeout=60)
+    assert r.status_code == 403, (r.status_code, r.url, r.text[:300])
+    for path in ("api/state", "export.csv", "table"):
+        r = requests.get(
+            f"{hub.url}/services/pulse/{path}", timeout=60, headers={"Authorization": f"token {linus.token}"}
+        )
+        assert r.status_code == 403, (path, r.status_code, r.text[:200])
+    # posting as someone else, with a made-up token, or with none
+    verdict = {"exercise": "check_relu", "ok": True, "code": "ok", "ts": time.time()}
+    post = f"{hub.url}/services/pulse/api/verdicts"
+    r = requests.post(
+        post,
+        json=dict(verdict, pseudonym="ada"),
+        timeout=60,
+        headers={"Authorization": f"token {linus.token}"},
+    )
+    assert r.status_code == 403 and "cannot post as 'ada'" in r.json()["error"], r.text
+    r = requests.post(
+        post,
+        json=dict(verdict, pseudonym="linus"),
+        timeout=60,
+        headers={"Authorization": "token " + "0" * 32},
+    )
+    assert r.status_code == 403 and "does not know this token" in r.json()["error"], r.text
+    r = requests.post(post, json=verdict, timeout=60)
+    assert r.status_code == 401, r.text
+    r = requests.post(
+        post,
+        json=dict(verdict, exercise="check_everything"),
+        timeout=60,
+        headers={"Authorization": f"token {linus.token}"},
+    )
+    assert r.status_code == 404, r.text
+    # none of the refused posts counted: linus has still not passed
+    teacher = hubclient_session(hub, "teacher")
+    state = teacher.get(f"{hub.url}/services/pulse/api/state", timeout=60).json()
+    relu = _relu(state)
+    assert (relu["started"], relu["passed"], state["seq"]) == (3, 2, 4), json.dumps(relu)[:400]
+
+
+def hubclient_session(hub, name: str):
+    """A logged-in browser session of ``name`` that has been through the service's OAuth."""
+    import hubclient
+
+    lr = hubclient.Learner(hub, name)
+    lr.login()
+    r = lr.s.get(f"{hub.url}/services/pulse/", timeout=60)
+    assert r.status_code == 200, (r.status_code, r.url, r.text[:300])
+    return lr.s
