@@ -257,3 +257,55 @@ def hubclient_session(hub, name: str):
     r = lr.s.get(f"{hub.url}/services/pulse/", timeout=60)
     assert r.status_code == 200, (r.status_code, r.url, r.text[:300])
     return lr.s
+
+
+# ------------------------------------------------- the config block, as the hub loads it
+_LOAD = """
+import json, sys
+from traitlets.config import Config
+c = Config()
+path, before = sys.argv[1], sys.argv[2]
+text = open(path).read()
+marker = "# --- the class pulse"
+assert text.count(marker) == 1
+text = text.replace(marker, before + "\\n" + marker)
+exec(compile(text, path, "exec"), {"get_config": lambda: c, "__file__": path})
+print(json.dumps({"services": c.JupyterHub.services, "roles": c.JupyterHub.load_roles,
+                  "groups": c.JupyterHub.load_groups, "env": dict(c.Spawner.environment)}))
+"""
+
+
+def _local_config(tmp, before_block: str = "", **env) -> dict:
+    """deploy/local/jupyterhub_config.py evaluated as JupyterHub loads it, by the hub
+    environment's Python (it imports JupyterHub), with its secrets in ``tmp``."""
+    import subprocess
+
+    run_env = {k: v for k, v in os.environ.items()
+               if k not in ("COURSE_HUB_PULSE", "COURSE_HUB_PULSE_INSTRUCTORS", "COURSE_HUB_API_TOKEN")}
+    run_env.update(COURSE_HUB_PASSWORD="a-long-password", COURSE_HUB_DIR=str(tmp),
+                   COURSE_PASSWORDS_DBM=str(tmp / "passwords.dbm"),
+                   COURSE_INSTRUCTOR_PASSWORD="instructor-password", COURSE_INSTRUCTORS="instructor",
+                   **env)
+    out = subprocess.run([HUB_PY, "-c", _LOAD, str(ROOT / "deploy" / "local" / "jupyterhub_config.py"),
+                          before_block], env=run_env, cwd=tmp, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_local_hub_config_adds_the_pulse_and_its_instructors(tmp_path):
+    c = _local_config(tmp_path, COURSE_HUB_PULSE_INSTRUCTORS=" ada, grace ,")
+    pulse = next(s for s in c["services"] if s["name"] == "pulse")
+    assert pulse["command"][1:4] == ["-m", "workshop_utils.pulse", "--hub"] and pulse["oauth_no_confirm"]
+    role = next(r for r in c["roles"] if r["name"] == "pulse-dashboard")
+    assert role == {"name": "pulse-dashboard", "groups": ["instructors"],
+                    "scopes": ["access:services!service=pulse"]}
+    assert c["env"]["WORKSHOP_PULSE"] == "http://127.0.0.1:8000/services/pulse/#hub"
+    # the instructors snippet's group (INSTRUCTORS=instructor) and the pulse's own members add up
+    assert c["groups"] == {"instructors": {"users": ["ada", "grace", "instructor"]}}
+    # a group filled earlier in the file keeps its members
+    c = _local_config(tmp_path, 'c.JupyterHub.load_groups = {"instructors": ["mary"], "helpers": ["tim"]}',
+                      COURSE_HUB_PULSE_INSTRUCTORS="ada")
+    assert c["groups"] == {"instructors": {"users": ["ada", "mary"]}, "helpers": ["tim"]}
+    c = _local_config(tmp_path, COURSE_HUB_PULSE="0")
+    assert all(s["name"] != "pulse" for s in c["services"])
+    assert "WORKSHOP_PULSE" not in c["env"]

@@ -113,7 +113,7 @@ echo "  $LINK"
 
 # ==========================================================================================
 # 6. The class pulse (workshop_utils/pulse; learners/privacy.md): the checkers' verdicts,
-#    live, at http://<this server>/services/pulse/ for admins (the "instructor" made above)
+#    live, at https://$WORKSHOP_DOMAIN/services/pulse/ for admins (the "instructor" made above)
 #    and the group "instructors" (add members on the hub's admin page). Learners' kernels
 #    post with the token the hub gives their server. PULSE=0 leaves it out.
 if [ "${PULSE:-1}" != "0" ]; then
@@ -125,8 +125,9 @@ c.JupyterHub.services.append({
 })
 c.JupyterHub.load_roles.append(
     {"name": "pulse-dashboard", "groups": ["instructors"], "scopes": ["access:services!service=pulse"]})
-c.Spawner.environment.update({"WORKSHOP_PULSE": "http://127.0.0.1/services/pulse/#hub"})
+# the kernels post to the service itself on this machine (the proxy answers HTTPS only)
+c.Spawner.environment.update({"WORKSHOP_PULSE": "http://127.0.0.1:10101/services/pulse/#hub"})
 PY
 tljh-config reload
-echo "The class pulse (instructors and admins): http://$HOST/services/pulse/"
+echo "The class pulse (instructors and admins): https://$WORKSHOP_DOMAIN/services/pulse/"
 fi
