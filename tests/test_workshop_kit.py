@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
+import os
 import re
 import shutil
 import sys
@@ -218,10 +219,17 @@ def test_the_demo_only_lesson_needs_nothing_from_the_exercises(path):
     nb = _nb(path)
     demo = present.demo_only(nb)
     kept = [c for c in demo.cells if c.cell_type == "code"]
-    assert kept and all(set(c.metadata["tags"]) & {"setup", "demo"} for c in kept)
+    assert kept and all(set(c.metadata["tags"]) & {"setup", "demo"} or present.is_quiz(c) for c in kept)
     text = "\n".join(c.source for c in demo.cells)
-    for words in ("## Coding Exercise", "your code here", "Checkpoint", "Show a solution", "quiz("):
+    for words in ("## Coding Exercise", "your code here", "Checkpoint", "Show a solution", "check_"):
         assert words not in text, words
+    # the lesson's quiz is projected, with its heading, and nothing else tagged "check"
+    quizzes = [k for k, c in enumerate(demo.cells) if present.is_quiz(c)]
+    assert len(quizzes) == 1 and "quiz(" in demo.cells[quizzes[0]].source
+    heading = demo.cells[quizzes[0] - 1]
+    assert heading.cell_type == "markdown" and "check" in heading.metadata["tags"]
+    checks = [c for c in demo.cells if "check" in c.metadata.get("tags", [])]
+    assert checks == [heading, demo.cells[quizzes[0]]]
     assert "[![Open In Colab]" not in text
     assert len([c for c in demo.cells if "Interactive Demo" in c.source]) == \
         len([c for c in nb.cells if "Interactive Demo" in c.source])
@@ -233,7 +241,8 @@ def test_the_demo_only_lesson_needs_nothing_from_the_exercises(path):
         read_demo |= r
     bound_ex = set()
     for c in nb.cells:
-        if c.cell_type == "code" and not set(c.metadata["tags"]) & {"setup", "demo"}:
+        kept_role = set(c.metadata["tags"]) & {"setup", "demo"} or present.is_quiz(c)
+        if c.cell_type == "code" and not kept_role:
             bound_ex |= _names(c.source)[0]
     assert not (bound_ex - bound_demo) & read_demo
 
@@ -247,3 +256,55 @@ def test_presenter_refuses_a_code_cell_without_a_role(tmp_path):
         present.demo_only(nb)
     written = present.build(tmp_path / "presenter")
     assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("raw", ["big", "", "0.5", "3.5", "nan", "-1"])
+def test_presenter_scale_refuses_what_is_not_a_readable_size(raw):
+    import present
+
+    with pytest.raises(ValueError, match="SCALE should be a number from 1 to 3"):
+        present.parse_scale(raw)
+    assert present.main(["--serve", f"--scale={raw}"]) == 2  # refused before anything starts
+
+
+def test_presenter_serves_with_the_scale_quiet_kernels_progressive_pages_and_culling(tmp_path):
+    import present
+
+    assert present.parse_scale(" 2 ") == 2.0 and present.parse_scale("1.75") == 1.75
+    args, env = present.voila_command(tmp_path, 2.0, ["--port=9"])
+    assert env["WORKSHOP_SCALE"] == "2" and env["WORKSHOP_QUIET"] == "1"
+    assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(present.SHARE)
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0] == str(present.SHARE)
+    import json
+
+    settings = json.loads((present.SHARE / "voila.json").read_text())["Voila"]["tornado_settings"]
+    assert settings["ws_ping_timeout"] >= 10 * 60_000  # a page's cells may run for minutes
+    assert (present.SHARE / "voila" / "templates" / present.TEMPLATE / "index.html.j2").is_file()
+    for a in ("--template=presenter", "--VoilaConfiguration.resources=presenter_scale=2",
+              "--progressive_rendering=True", "--MappingKernelManager.cull_idle_timeout=60",
+              "--MappingKernelManager.cull_interval=10"):
+        assert a in args, a
+    assert args[-2:] == ["--port=9", str(tmp_path)]  # the caller's options last: they win
+
+
+def test_display_scale_and_quiet_settings(monkeypatch, capsys):
+    from workshop_utils import core
+    from workshop_utils.plotting import new_figure
+
+    monkeypatch.setenv("WORKSHOP_SCALE", "2")
+    assert core.display_scale() == 2.0 and new_figure((2.0, 1.0), 80).dpi == 160
+    for bad in ("huge", "0", "9"):
+        monkeypatch.setenv("WORKSHOP_SCALE", bad)
+        with pytest.raises(ValueError, match="WORKSHOP_SCALE should be a number from 0.5 to 4"):
+            core.display_scale()
+    monkeypatch.delenv("WORKSHOP_SCALE")
+    assert core.display_scale() == 1.0 and new_figure((2.0, 1.0), 80).dpi == 80
+    monkeypatch.setenv("WORKSHOP_QUIET", "yes")
+    with pytest.raises(ValueError, match="WORKSHOP_QUIET should be 1"):
+        core.quiet()
+    monkeypatch.setenv("WORKSHOP_QUIET", "1")
+    core.setup_notebook()
+    assert capsys.readouterr().out == ""  # no version line on a projected page
+    monkeypatch.setenv("WORKSHOP_QUIET", "0")
+    core.setup_notebook()
+    assert "workshop_utils" in capsys.readouterr().out

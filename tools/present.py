@@ -22,6 +22,10 @@ its outputs without the code.
   housekeeping lines ("loaded the cached weights …", the version line);
 - progressive rendering: a page shows each cell's output as it comes, so it is never blank
   while a long cell runs;
+- a page's cells may run longer than 90 s (lesson 05 training live): Voilà 0.5 runs them
+  inside the page's execution websocket, which reads no pong meanwhile, and
+  jupyter_server's default ping timeout (90 s) would close it and leave the page half
+  filled; ``tools/presenter_share/voila.json`` raises it to 15 minutes;
 - kernel culling: a page's kernel stops when the page closes (Voilà's own shut-down on
   ``beforeunload``) and, where the browser never said so (a crashed tab, a lost network), once
   it has been idle with no page connected for ``CULL_IDLE_S`` seconds (checked every
@@ -108,7 +112,8 @@ def parse_scale(raw) -> float:
 def voila_command(out: Path, scale: float, extra=()) -> tuple[list[str], dict]:
     """Voilà's command line and environment for presenter mode (``--serve``)."""
     env = dict(os.environ)
-    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(SHARE), env.get("JUPYTER_PATH")]))
+    for var in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH"):  # the template; voila.json
+        env[var] = os.pathsep.join(filter(None, [str(SHARE), env.get(var)]))
     env["WORKSHOP_SCALE"] = f"{scale:g}"
     env["WORKSHOP_QUIET"] = "1"
     args = [sys.executable, "-m", "voila",
