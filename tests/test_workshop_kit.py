@@ -285,6 +285,8 @@ def test_presenter_serves_with_the_scale_quiet_kernels_progressive_pages_and_cul
               "--MappingKernelManager.cull_interval=10"):
         assert a in args, a
     assert args[-2:] == ["--port=9", str(tmp_path)]  # the caller's options last: they win
+    args = present.voila_command(tmp_path, 2.0, ["--MappingKernelManager.cull_idle_timeout=5"])[0]
+    assert [a for a in args if "cull_idle" in a] == ["--MappingKernelManager.cull_idle_timeout=5"]
 
 
 def test_display_scale_and_quiet_settings(monkeypatch, capsys):

@@ -31,8 +31,8 @@ its outputs without the code.
   it has been idle with no page connected for ``CULL_IDLE_S`` seconds (checked every
   ``CULL_INTERVAL_S``).
 
-Arguments after ``--`` go to Voilà last, so they override these (``make present
-PRESENT_ARGS="--no-browser --port=8867"``).
+Arguments after ``--`` go to Voilà and replace the same options here (``make present
+PRESENT_ARGS="--no-browser --port=8867"``; ``--option=value`` form).
 """
 
 from __future__ import annotations
@@ -123,8 +123,10 @@ def voila_command(out: Path, scale: float, extra=()) -> tuple[list[str], dict]:
             "--show_tracebacks=True",
             f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
             f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
-            "--MappingKernelManager.cull_connected=False",
-            *extra, str(out)]
+            "--MappingKernelManager.cull_connected=False"]
+    # the caller's options win: traitlets refuses an option given twice, so ours step aside
+    given = {a.split("=", 1)[0] for a in extra if a.startswith("--")}
+    args = [a for a in args if a.split("=", 1)[0] not in given] + [*extra, str(out)]
     return args, env
 
 

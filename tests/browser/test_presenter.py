@@ -32,6 +32,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -50,7 +51,7 @@ START_S = 120
 RENDER_TIMEOUT_MS = 600_000
 FIRST_TEXT_TIMEOUT_MS = 120_000
 MOVE_TIMEOUT_MS = 20_000
-CULL_IDLE_S, CULL_INTERVAL_S = 20, 5  # the test's; make present's own defaults are 60 and 10
+CULL_IDLE_S, CULL_INTERVAL_S = 10, 3  # the test's; make present's own defaults are 60 and 10
 GONE_WITHIN_S = CULL_IDLE_S + CULL_INTERVAL_S + 40  # + the kernel's own shut-down, busy machine
 # what a projected page must not show: cache plumbing, the set-up cell's version line,
 # exercise stubs and checkpoints
@@ -63,7 +64,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def present_server(tmp_path_factory, chromium_path):
-    """The base URL of Voilà, started by ``make present`` in a copy of the course."""
+    """Voilà started by ``make present`` in a copy of the course: its ``base`` URL and ``log``."""
     try:
         import voila  # noqa: F401
     except ImportError:
@@ -91,10 +92,8 @@ def present_server(tmp_path_factory, chromium_path):
     try:
         wait_until_up(proc, answers, START_S, "`make present`", lambda: log_path.read_text()[-3000:])
         assert (root / "presenter" / LESSON).is_file()
-        text = log_path.read_text()
-        assert "Progressive rendering is activated" in text, text[-2000:]
-        assert f"Culling kernels with idle durations > {CULL_IDLE_S} seconds" in text, text[-2000:]
-        yield base
+        assert "Progressive rendering is activated" in log_path.read_text()
+        yield SimpleNamespace(base=base, log=log_path)
     finally:
         stop_group(proc, 30)
         log.close()
@@ -231,7 +230,11 @@ def test_projected_lesson_is_readable_live_and_its_kernel_goes(present_server, b
     page = browser.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    times = open_lesson(page, present_server, LESSON)
+    base = present_server.base
+    times = open_lesson(page, base, LESSON)
+    # Voilà's culler starts with the first kernel
+    log = present_server.log.read_text()
+    assert f"Culling kernels with idle durations > {CULL_IDLE_S} seconds" in log, log[-2000:]
     page.wait_for_function("() => document.querySelectorAll('.widget-slider').length >= 2",
                            timeout=RENDER_TIMEOUT_MS)
     m = check_readable(page)
@@ -244,8 +247,14 @@ def test_projected_lesson_is_readable_live_and_its_kernel_goes(present_server, b
     page.wait_for_function(
         "() => document.querySelector('img.widget-image').getAttribute('src') !== window.__src0",
         timeout=MOVE_TIMEOUT_MS)
+    # the whole pixel inspector (title, sliders, read-out, picture) fits on the screen at once
+    box = page.evaluate("() => { const r = document.querySelector('img.widget-image')"
+                        ".closest('.jp-OutputArea-output').getBoundingClientRect(); "
+                        "return {width: r.width, height: r.height} }")
+    assert box["width"] <= VIEWPORT["width"] and box["height"] <= VIEWPORT["height"], box
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("() => document.querySelector('img.widget-image').scrollIntoView()")
+    page.evaluate("() => document.querySelector('img.widget-image').closest('.jp-OutputArea-output')"
+                  ".scrollIntoView()")
     page.screenshot(path=str(ARTIFACTS / "presenter_01.png"))
     text = page.inner_text("body")
     assert "Interactive Demo 1.1" in text and "Pixel inspector" in text
@@ -260,22 +269,24 @@ def test_projected_lesson_is_readable_live_and_its_kernel_goes(present_server, b
     assert not [e for e in errors if "widget" in e.lower()], errors
     # the kernel: connected while the page is open, and kept even when idle past the cull time
     kid = page.evaluate(JS_KERNEL_ID)
-    k = kernel(present_server, kid)
+    k = kernel(base, kid)
     assert k is not None and k["connections"] >= 1, k
     time.sleep(CULL_IDLE_S + 2 * CULL_INTERVAL_S)
-    assert kernel(present_server, kid) is not None, "an open page lost its kernel"
+    assert kernel(base, kid) is not None, "an open page lost its kernel"
     # a tab that dies without a word (no beforeunload): culled once idle and unconnected
     page.close(run_before_unload=False)
-    gone = wait_gone(present_server, kid, GONE_WITHIN_S)
+    gone = wait_gone(base, kid, GONE_WITHIN_S)
+    assert f"Culling 'idle' kernel 'python3' ({kid})" in present_server.log.read_text()
     print(f"lesson 01: first text {times['first_visible_s']} s, complete {times['complete_s']} s; "
-          f"fonts {m['fonts']}; kernel gone {gone:.0f} s after its page")
+          f"fonts {m['fonts']}; inspector {box}; kernel gone {gone:.0f} s after its page")
 
 
 def test_projected_quiz_reveals_its_answer_on_a_click(present_server, browser):
     from workshop_utils.explorers.takeaways import QUESTIONS
 
     page = browser.new_page()
-    open_lesson(page, present_server, QUIZ_LESSON)
+    base = present_server.base
+    open_lesson(page, base, QUIZ_LESSON)
     text = page.inner_text("body")
     assert "Self-check quiz" in text
     q = QUESTIONS[0]
@@ -292,9 +303,9 @@ def test_projected_quiz_reveals_its_answer_on_a_click(present_server, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "presenter_10_quiz.png"))
     kid = page.evaluate(JS_KERNEL_ID)
-    assert kernel(present_server, kid) is not None
+    assert kernel(base, kid) is not None
     page.close(run_before_unload=True)  # the tab closed as a browser closes it
-    wait_gone(present_server, kid, GONE_WITHIN_S)
+    wait_gone(base, kid, GONE_WITHIN_S)
 
 
 @pytest.mark.skipif(os.environ.get("COURSE_PRESENTER_SWEEP") != "1",
@@ -302,7 +313,7 @@ def test_projected_quiz_reveals_its_answer_on_a_click(present_server, browser):
 @pytest.mark.parametrize("lesson", ALL_LESSONS)
 def test_every_projected_lesson(present_server, browser, lesson):
     page = browser.new_page()
-    times = open_lesson(page, present_server, lesson)
+    times = open_lesson(page, present_server.base, lesson)
     m = check_readable(page, required=("body",))
     check_no_plumbing(page.inner_text("body"))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
