@@ -16,7 +16,8 @@ demo-only lessons and serves them with Voilà, at the default scale. At a projec
   message; its kernel goes away after the page closes.
 
 ``COURSE_PRESENTER_SWEEP=1`` (``make test-present-all``) adds every lesson: sizes, overflow,
-no plumbing, a screenshot, and the time to the first visible text and to the last output
+no plumbing, a screenshot of the page and of each explorer, and the time to the first visible
+text and to the last output, with each explorer's height
 (``tests/_artifacts/screenshots/presenter_times.json``).
 Screenshots go to ``tests/_artifacts/screenshots/presenter_*.png``.
 """
@@ -318,8 +319,15 @@ def test_every_projected_lesson(present_server, browser, lesson):
     check_no_plumbing(page.inner_text("body"))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"presenter_{lesson[:2]}.png"))
+    heights = []  # each explorer (its output: title, controls, picture), photographed
+    for k in range(len(m["pictures"])):
+        heights.append(page.evaluate(
+            "k => { const o = document.querySelectorAll('img.widget-image')[k]"
+            ".closest('.jp-OutputArea-output'); o.scrollIntoView(); "
+            "return Math.round(o.getBoundingClientRect().height) }", k))
+        page.screenshot(path=str(ARTIFACTS / f"presenter_{lesson[:2]}_explorer{k + 1}.png"))
     report = ARTIFACTS / "presenter_times.json"
     data = json.loads(report.read_text()) if report.is_file() else {}
-    data[lesson] = {**times, "fonts": m["fonts"], "pictures": len(m["pictures"])}
+    data[lesson] = {**times, "fonts": m["fonts"], "explorer_heights_px": heights}
     report.write_text(json.dumps(data, indent=1))
     page.close(run_before_unload=True)
