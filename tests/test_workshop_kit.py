@@ -279,8 +279,15 @@ def test_presenter_serves_with_the_scale_quiet_kernels_progressive_pages_and_cul
 
     settings = json.loads((present.SHARE / "voila.json").read_text())["Voila"]["tornado_settings"]
     assert settings["ws_ping_timeout"] >= 10 * 60_000  # a page's cells may run for minutes
-    assert (present.SHARE / "voila" / "templates" / present.TEMPLATE / "index.html.j2").is_file()
-    for a in ("--template=presenter", "--VoilaConfiguration.resources=presenter_scale=2",
+    template = present.SHARE / "voila" / "templates" / present.TEMPLATE
+    assert (template / "index.html.j2").is_file() and (template / "conf.json").is_file()
+    if shutil.which("git") and (present.ROOT / ".git").exists():  # a fresh clone has it: not ignored
+        import subprocess
+
+        ignored = subprocess.run(["git", "check-ignore", "-q", str(template / "index.html.j2")],
+                                 cwd=present.ROOT).returncode
+        assert ignored == 1, f"{template} is git-ignored: a clone would lack presenter mode's template"
+    for a in ("--template=projector", "--VoilaConfiguration.resources=presenter_scale=2",
               "--progressive_rendering=True", "--MappingKernelManager.cull_idle_timeout=60",
               "--MappingKernelManager.cull_interval=10"):
         assert a in args, a

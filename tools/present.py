@@ -14,7 +14,7 @@ its outputs without the code.
 
 ``--serve`` starts Voilà (this process becomes Voilà) with:
 
-- the ``presenter`` template (tools/presenter_share/voila/templates/presenter): text,
+- the ``projector`` template (tools/presenter_share/voila/templates/projector): text,
   outputs, slider labels and buttons at 14 px × SCALE (default 1.75: 24.5 px, readable from
   the back of a room on a 1280×720 projector); pictures shrink to fit the screen;
 - ``WORKSHOP_SCALE=SCALE`` for the kernels: figures and explorer pictures are drawn at SCALE
@@ -49,8 +49,8 @@ BADGE = "[![Open In Colab]"  # a Colab badge is no use on a projected page
 KEEP_CODE = {"setup", "demo"}
 DROP_TEXT = {"exercise", "solution", "check"}
 OUT = ROOT / "presenter"
-SHARE = ROOT / "tools" / "presenter_share"  # a Jupyter data folder: voila/templates/presenter
-TEMPLATE = "presenter"
+SHARE = ROOT / "tools" / "presenter_share"  # a Jupyter data folder: voila/templates/projector
+TEMPLATE = "projector"
 DEFAULT_SCALE = 1.75
 CULL_IDLE_S = 60
 CULL_INTERVAL_S = 10
