@@ -56,7 +56,7 @@ CULL_IDLE_S, CULL_INTERVAL_S = 10, 3  # the test's; make present's own defaults 
 GONE_WITHIN_S = CULL_IDLE_S + CULL_INTERVAL_S + 40  # + the kernel's own shut-down, busy machine
 # what a projected page must not show: cache plumbing, the set-up cell's version line,
 # exercise stubs and checkpoints
-PLUMBING = ("cached weights", "retrain=True", "shipped with the package", "course cache",
+PLUMBING = ("cached weights", "retrain=True", "shipped with the package", "course cache: not using",
             "the result is saved", "| seed 0", "not implemented", "✅ Checkpoint", "Show a solution",
             "\nCoding Exercise")  # an exercise's heading (lesson text may name one)
 
