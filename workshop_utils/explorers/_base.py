@@ -58,6 +58,14 @@ class Explorer:
             self.figsize = figsize
         if dpi is not None:
             self.dpi = dpi
+        from ..core import display_scale
+
+        scale = display_scale()
+        if scale != 1:  # controls given a width in pixels grow with the text (presenter mode)
+            for ctl in [*self.controls.values(), *extra_widgets]:
+                width = getattr(getattr(ctl, "layout", None), "width", None)
+                if isinstance(width, str) and width.endswith("px"):
+                    ctl.layout.width = f"{float(width[:-2]) * scale:.0f}px"
         self.fig = new_figure(self.figsize, self.dpi)  # fig.dpi: self.dpi × core.display_scale()
         w_px = int(self.figsize[0] * self.fig.dpi)
         h_px = int(self.figsize[1] * self.fig.dpi)
