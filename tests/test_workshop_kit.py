@@ -306,6 +306,13 @@ def test_display_scale_and_quiet_settings(monkeypatch, capsys):
         monkeypatch.setenv("WORKSHOP_SCALE", bad)
         with pytest.raises(ValueError, match="WORKSHOP_SCALE should be a number from 0.5 to 4"):
             core.display_scale()
+    monkeypatch.setenv("WORKSHOP_SCALE", "2")
+    from workshop_utils.explorers.cnn import KernelEditor
+
+    rng = np.random.default_rng(0)
+    ed = KernelEditor(rng.random((40, 60)), rng.random((28, 28)))
+    assert ed.controls["k00"].layout.width == "500px"  # 250 px sliders keep their track
+    assert ed.image.layout.width == f"{int(ed.figsize[0] * 160)}px"  # the picture drawn at 2×
     monkeypatch.delenv("WORKSHOP_SCALE")
     assert core.display_scale() == 1.0 and new_figure((2.0, 1.0), 80).dpi == 80
     monkeypatch.setenv("WORKSHOP_QUIET", "yes")
