@@ -18,7 +18,7 @@ EDITABLE_LOCK := $(if $(shell command -v flock 2>/dev/null),flock $(CURDIR)/.cac
 
 .PHONY: env lab present test test-envs test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
 	bench release workshop site test-site wheelhouse check-wheelhouse hub hub-env hub-remove-users test-hub bench-hub \
-	pulse bench-pulse
+	pulse bench-pulse test-present-all
 
 # pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
 # install here, and Python compiles what a lesson imports on first use anyway.
@@ -40,13 +40,20 @@ lab: env
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/01_input_to_tensor.ipynb
 
 # Presenter mode, for projecting: Voilà serves a demo-only copy of each lesson
-# (tools/present.py writes them to presenter/ from the cells' tags): the text, the figures
-# and the live explorers, no code, no exercises. PRESENT_ARGS passes options to Voilà,
-# e.g. PRESENT_ARGS="--no-browser --port=8867"
+# (tools/present.py writes them to presenter/ from the cells' tags): the text, the figures,
+# the live explorers and the quiz, no code, no exercises, no cache messages. SCALE sizes it
+# for the room: text at 14 px × SCALE (default 1.75: 24.5 px, for the back row at 1280×720),
+# figures drawn SCALE times larger. Pages fill in as their cells run; a page's kernel stops
+# when the page closes (or 60 s after a tab vanished). PRESENT_ARGS passes options to Voilà,
+# e.g. PRESENT_ARGS="--no-browser --port=8867". instructors/notes.md: "Presenter mode".
+SCALE ?= 1.75
 PRESENT_ARGS ?=
 present: env
-	$(BIN)/python tools/present.py
-	$(BIN)/voila $(PRESENT_ARGS) presenter/
+	$(BIN)/python tools/present.py --serve --scale=$(SCALE) -- $(PRESENT_ARGS)
+
+# every lesson projected (slow): fonts, overflow, no plumbing, times to first text and to complete
+test-present-all: env
+	COURSE_PRESENTER_SWEEP=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -p no:cacheprovider -s tests/browser/test_presenter.py
 
 # tests/ includes tests/browser: every notebook in JupyterLab + Debian's Chromium (skipped,
 # saying how to install it, where chromium is missing); screenshots and slider latencies

@@ -386,6 +386,19 @@ def test_an_empty_cache_loads_the_shipped_cnn_without_training(empty_cache, caps
     assert evaluate(model, Xte, yte) > 0.97
 
 
+def test_presenter_mode_leaves_out_where_the_weights_came_from(empty_cache, monkeypatch, capsys):
+    """WORKSHOP_QUIET=1 (make present): no "loaded the cached weights …" on a projected page."""
+    train = Trainer()
+    cache.cached_training(_tiny(), "quiet-tiny", train, shipped=False)
+    assert "training quiet-tiny now" in capsys.readouterr().out
+    cache.cached_training(_tiny(), "quiet-tiny", train, shipped=False)
+    assert "loaded the cached weights quiet-tiny" in capsys.readouterr().out  # learners see it
+    monkeypatch.setenv("WORKSHOP_QUIET", "1")
+    cache.cached_training(_tiny(), "quiet-tiny", train, shipped=False)
+    pretrained_cnn(0)  # the shipped weights
+    assert capsys.readouterr().out == "" and train.calls == 1
+
+
 def test_a_corrupted_shipped_file_is_not_used(tmp_path, monkeypatch, capsys):
     import shutil
 

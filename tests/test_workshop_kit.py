@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
+import os
 import re
 import shutil
 import sys
@@ -340,10 +341,17 @@ def test_the_demo_only_lesson_needs_nothing_from_the_exercises(path):
     nb = _nb(path)
     demo = present.demo_only(nb)
     kept = [c for c in demo.cells if c.cell_type == "code"]
-    assert kept and all(set(c.metadata["tags"]) & {"setup", "demo"} for c in kept)
+    assert kept and all(set(c.metadata["tags"]) & {"setup", "demo"} or present.is_quiz(c) for c in kept)
     text = "\n".join(c.source for c in demo.cells)
-    for words in ("## Coding Exercise", "your code here", "Checkpoint", "Show a solution", "quiz("):
+    for words in ("## Coding Exercise", "your code here", "Checkpoint", "Show a solution", "check_"):
         assert words not in text, words
+    # the lesson's quiz is projected, with its heading, and nothing else tagged "check"
+    quizzes = [k for k, c in enumerate(demo.cells) if present.is_quiz(c)]
+    assert len(quizzes) == 1 and "quiz(" in demo.cells[quizzes[0]].source
+    heading = demo.cells[quizzes[0] - 1]
+    assert heading.cell_type == "markdown" and "check" in heading.metadata["tags"]
+    checks = [c for c in demo.cells if "check" in c.metadata.get("tags", [])]
+    assert checks == [heading, demo.cells[quizzes[0]]]
     assert "[![Open In Colab]" not in text
     assert len([c for c in demo.cells if "Interactive Demo" in c.source]) == \
         len([c for c in nb.cells if "Interactive Demo" in c.source])
@@ -355,8 +363,9 @@ def test_the_demo_only_lesson_needs_nothing_from_the_exercises(path):
         read_demo |= r
     bound_ex = set()
     for c in nb.cells:
-        if c.cell_type == "code" and not set(c.metadata["tags"]) & {"setup", "demo"}:
-            bound_ex |= _names(c.source)[0]
+        if c.cell_type != "code" or set(c.metadata["tags"]) & {"setup", "demo"} or present.is_quiz(c):
+            continue
+        bound_ex |= _names(c.source)[0]
     assert not (bound_ex - bound_demo) & read_demo
 
 
@@ -500,3 +509,71 @@ def test_the_setup_check_tells_only_the_instructor_about_the_workshop_file(tmp_p
     assert "learners_run: 'lab'" in check.check_workshop_file(tmp_path)[0].what
     # installed without its source checkout (Colab, a wheel): says so instead of failing oddly
     assert "source checkout" in check.check_workshop_file(tmp_path / "elsewhere")[0].what
+
+
+@pytest.mark.parametrize("raw", ["big", "", "0.5", "3.5", "nan", "-1"])
+def test_presenter_scale_refuses_what_is_not_a_readable_size(raw):
+    import present
+
+    with pytest.raises(ValueError, match="SCALE should be a number from 1 to 3"):
+        present.parse_scale(raw)
+    assert present.main(["--serve", f"--scale={raw}"]) == 2  # refused before anything starts
+
+
+def test_presenter_serves_with_the_scale_quiet_kernels_progressive_pages_and_culling(tmp_path):
+    import present
+
+    assert present.parse_scale(" 2 ") == 2.0 and present.parse_scale("1.75") == 1.75
+    args, env = present.voila_command(tmp_path, 2.0, ["--port=9"])
+    assert env["WORKSHOP_SCALE"] == "2" and env["WORKSHOP_QUIET"] == "1"
+    assert env["JUPYTER_PATH"].split(os.pathsep)[0] == str(present.SHARE)
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0] == str(present.SHARE)
+    import json
+
+    settings = json.loads((present.SHARE / "voila.json").read_text())["Voila"]["tornado_settings"]
+    assert settings["ws_ping_timeout"] >= 10 * 60_000  # a page's cells may run for minutes
+    template = present.SHARE / "voila" / "templates" / present.TEMPLATE
+    assert (template / "index.html.j2").is_file() and (template / "conf.json").is_file()
+    if shutil.which("git") and (present.ROOT / ".git").exists():  # a fresh clone has it: not ignored
+        import subprocess
+
+        ignored = subprocess.run(["git", "check-ignore", "-q", str(template / "index.html.j2")],
+                                 cwd=present.ROOT).returncode
+        assert ignored == 1, f"{template} is git-ignored: a clone would lack presenter mode's template"
+    for a in ("--template=projector", "--VoilaConfiguration.resources=presenter_scale=2",
+              "--progressive_rendering=True", "--MappingKernelManager.cull_idle_timeout=60",
+              "--MappingKernelManager.cull_interval=10"):
+        assert a in args, a
+    assert args[-2:] == ["--port=9", str(tmp_path)]  # the caller's options last: they win
+    args = present.voila_command(tmp_path, 2.0, ["--MappingKernelManager.cull_idle_timeout=5"])[0]
+    assert [a for a in args if "cull_idle" in a] == ["--MappingKernelManager.cull_idle_timeout=5"]
+
+
+def test_display_scale_and_quiet_settings(monkeypatch, capsys):
+    from workshop_utils import core
+    from workshop_utils.plotting import new_figure
+
+    monkeypatch.setenv("WORKSHOP_SCALE", "2")
+    assert core.display_scale() == 2.0 and new_figure((2.0, 1.0), 80).dpi == 160
+    for bad in ("huge", "0", "9"):
+        monkeypatch.setenv("WORKSHOP_SCALE", bad)
+        with pytest.raises(ValueError, match="WORKSHOP_SCALE should be a number from 0.5 to 4"):
+            core.display_scale()
+    monkeypatch.setenv("WORKSHOP_SCALE", "2")
+    from workshop_utils.explorers.cnn import KernelEditor
+
+    rng = np.random.default_rng(0)
+    ed = KernelEditor(rng.random((40, 60)), rng.random((28, 28)))
+    assert ed.controls["k00"].layout.width == "500px"  # 250 px sliders keep their track
+    assert ed.image.layout.width == f"{int(ed.figsize[0] * 160)}px"  # the picture drawn at 2×
+    monkeypatch.delenv("WORKSHOP_SCALE")
+    assert core.display_scale() == 1.0 and new_figure((2.0, 1.0), 80).dpi == 80
+    monkeypatch.setenv("WORKSHOP_QUIET", "yes")
+    with pytest.raises(ValueError, match="WORKSHOP_QUIET should be 1"):
+        core.quiet()
+    monkeypatch.setenv("WORKSHOP_QUIET", "1")
+    core.setup_notebook()
+    assert capsys.readouterr().out == ""  # no version line on a projected page
+    monkeypatch.setenv("WORKSHOP_QUIET", "0")
+    core.setup_notebook()
+    assert "workshop_utils" in capsys.readouterr().out

@@ -389,25 +389,28 @@ def cached_training(model, key: str, train_fn, *, verbose: bool = True,
     name = f"weights/{full}.pt"
     label = label or key
     retrain = retrain or os.environ.get("WORKSHOP_RETRAIN") == "1"
+    from .core import quiet
+
+    tell = verbose and not quiet()  # presenter mode leaves out where the weights came from
     check = _unit_checker(model)
     loaded = "loaded the cached weights " + full + "{took} (retrain=True trains again)"
     if not retrain:
         unit = get(name, _decode_unit, check, verbose=verbose)
         if unit is not None:
-            return _use_unit(model, unit, on_epoch, loaded if verbose else None)
+            return _use_unit(model, unit, on_epoch, loaded if tell else None)
         if shipped:
             unit = shipped_weights.load(full, _decode_unit, check)
             if unit is not None:
                 msg = ("loaded the course's trained weights " + full + "{took}, shipped with the "
                        "package (SHA-256 checked; retrain=True trains here)")
-                return _use_unit(model, unit, on_epoch, msg if verbose else None)
+                return _use_unit(model, unit, on_epoch, msg if tell else None)
     with lock(name, waiting=f"another lesson is training {label} right now; waiting for it "
                                   "to finish, then loading its result…"):
         if not retrain:  # another kernel may have trained it while this one waited
             unit = get(name, _decode_unit, check, verbose=verbose)
             if unit is not None:
-                return _use_unit(model, unit, on_epoch, loaded if verbose else None)
-        print(shipped_weights.announce(label, key), flush=True)
+                return _use_unit(model, unit, on_epoch, loaded if tell else None)
+        print(f"training {label} now…" if quiet() else shipped_weights.announce(label, key), flush=True)
         history = train_fn(model)
         if not isinstance(history, History):
             history = None

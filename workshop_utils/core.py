@@ -10,7 +10,7 @@ import numpy as np
 from ._validate import require_int
 
 __all__ = ["setup_notebook", "seed_everything", "device", "training_threads", "THREADS_ENV", "train_live",
-           "TRAIN_LIVE_ENV"]
+           "TRAIN_LIVE_ENV", "display_scale", "SCALE_ENV", "quiet", "QUIET_ENV"]
 
 THREADS_ENV = "WORKSHOP_THREADS"
 
@@ -33,6 +33,44 @@ def training_threads() -> int:
     if n < 1:
         raise ValueError(f"{THREADS_ENV} should be a whole number of threads, 1 or more; got {raw!r}")
     return n
+
+
+SCALE_ENV = "WORKSHOP_SCALE"
+QUIET_ENV = "WORKSHOP_QUIET"
+
+
+def display_scale() -> float:
+    """How many times larger than usual figures and explorer pictures are drawn: ``$WORKSHOP_SCALE``.
+
+    1 by default; presenter mode (``make present SCALE=…``, default 1.75) sets it, so the
+    lessons' figures grow with the projected text. It multiplies the dots per inch, so a
+    figure keeps its layout and every label in it, tick labels included, grows alike.
+    """
+    raw = os.environ.get(SCALE_ENV, "").strip()
+    if not raw:
+        return 1.0
+    try:
+        scale = float(raw)
+    except ValueError:
+        scale = float("nan")
+    if not 0.5 <= scale <= 4.0:  # also false for NaN
+        raise ValueError(f"{SCALE_ENV} should be a number from 0.5 to 4 (1 = the usual size, 1.75 = "
+                         f"presenter mode's default); got {raw!r}")
+    return scale
+
+
+def quiet() -> bool:
+    """Whether the course's housekeeping messages are left out: ``$WORKSHOP_QUIET`` = 1.
+
+    Presenter mode sets it: a projected page shows the lesson, not "loaded the cached
+    weights …" or the set-up cell's version line. Warnings and errors still show.
+    """
+    raw = os.environ.get(QUIET_ENV, "").strip()
+    if raw in ("", "0"):
+        return False
+    if raw != "1":
+        raise ValueError(f"{QUIET_ENV} should be 1 (leave out housekeeping messages) or 0; got {raw!r}")
+    return True
 
 
 TRAIN_LIVE_ENV = "WORKSHOP_TRAIN_LIVE"
@@ -79,7 +117,9 @@ def setup_notebook(seed: int = 0, figure_format: str = "png") -> np.random.Gener
 
     Inline figures as ``figure_format`` (in a Jupyter kernel; elsewhere nothing to set), the
     course's plot style, every random generator seeded with ``seed``, and one line naming
-    the versions in use. Returns ``seed_everything``'s numpy Generator.
+    the versions in use (left out when ``quiet()``: presenter mode). Figures are drawn
+    ``display_scale()`` times larger where ``$WORKSHOP_SCALE`` asks. Returns
+    ``seed_everything``'s numpy Generator.
     """
     if figure_format not in ("png", "retina", "svg", "jpeg"):
         raise ValueError(f"figure_format must be 'png', 'retina', 'svg' or 'jpeg'; got {figure_format!r}")
@@ -99,6 +139,8 @@ def setup_notebook(seed: int = 0, figure_format: str = "png") -> np.random.Gener
 
     from . import __version__
 
+    if quiet():
+        return rng
     print(f"torch {torch.__version__} | numpy {np.__version__} | workshop_utils {__version__} "
           f"| seed {seed}")
     return rng

@@ -43,21 +43,35 @@ STYLE = {
 
 
 def use_style() -> None:
-    """Apply the course style (Okabe-Ito colours, viridis for maps) to matplotlib."""
+    """Apply the course style (Okabe-Ito colours, viridis for maps) to matplotlib.
+
+    Figures get ``core.display_scale()`` times the style's dots per inch (presenter mode).
+    """
     import matplotlib as mpl
     from cycler import cycler
 
+    from .core import display_scale
+
     style = dict(STYLE)
     style["axes.prop_cycle"] = cycler(color=list(PALETTE))
+    scale = display_scale()
+    style["figure.dpi"] = STYLE["figure.dpi"] * scale
+    style["savefig.dpi"] = STYLE["savefig.dpi"] * scale
     mpl.rcParams.update(style)
 
 
 def new_figure(figsize=(6.0, 4.0), dpi: int = 80):
-    """A matplotlib Figure not registered with pyplot: it never leaks or piles up."""
+    """A matplotlib Figure not registered with pyplot: it never leaks or piles up.
+
+    Its dots per inch are ``dpi`` times ``core.display_scale()`` (1 unless presenter mode
+    asks for larger figures): read ``fig.dpi`` for its size in pixels.
+    """
     from matplotlib.figure import Figure
 
+    from .core import display_scale
+
     use_style()
-    return Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    return Figure(figsize=figsize, dpi=dpi * display_scale(), layout="constrained")
 
 
 def to_display(img, name: str = "image") -> np.ndarray:
@@ -239,8 +253,9 @@ class TrainingMonitor:
         (self.acc_line,) = ax_acc.plot([], [], "-o", ms=3, color=COLORS["orange"])
         self.text = ax_loss.text(0.97, 0.92, "", transform=ax_loss.transAxes, ha="right", va="top",
                                  fontsize=8)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{6.4 * 80:.0f}px",
-                                                                       height=f"{2.3 * 80:.0f}px"))
+        dpi = self.fig.dpi
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{6.4 * dpi:.0f}px",
+                                                                       height=f"{2.3 * dpi:.0f}px"))
         self.picture = b""
         self._draw()
 

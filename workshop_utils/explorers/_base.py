@@ -98,9 +98,17 @@ class Explorer:
             self.figsize = figsize
         if dpi is not None:
             self.dpi = dpi
-        self.fig = new_figure(self.figsize, self.dpi)
-        w_px = int(self.figsize[0] * self.dpi)
-        h_px = int(self.figsize[1] * self.dpi)
+        from ..core import display_scale
+
+        scale = display_scale()
+        if scale != 1:  # controls given a width in pixels grow with the text (presenter mode)
+            for ctl in [*self.controls.values(), *extra_widgets]:
+                width = getattr(getattr(ctl, "layout", None), "width", None)
+                if isinstance(width, str) and width.endswith("px"):
+                    ctl.layout.width = f"{float(width[:-2]) * scale:.0f}px"
+        self.fig = new_figure(self.figsize, self.dpi)  # fig.dpi: self.dpi × core.display_scale()
+        w_px = int(self.figsize[0] * self.fig.dpi)
+        h_px = int(self.figsize[1] * self.fig.dpi)
         self.image = widgets.Image(
             format=self.image_format, layout=widgets.Layout(width=f"{w_px}px", height=f"{h_px}px")
         )
@@ -255,8 +263,8 @@ class Explorer:
         metadata = {}
         if self.picture:
             data[mime] = base64.b64encode(self.picture).decode("ascii")
-            metadata[mime] = {"width": int(self.figsize[0] * self.dpi),
-                              "height": int(self.figsize[1] * self.dpi)}
+            metadata[mime] = {"width": int(self.figsize[0] * self.fig.dpi),
+                              "height": int(self.figsize[1] * self.fig.dpi)}
         return data, metadata
 
     def __repr__(self) -> str:
