@@ -12,19 +12,23 @@ import numpy as np
 
 from ._validate import as_numpy, describe, require_int
 
-__all__ = ["PALETTE", "COLORS", "use_style", "image_grid", "to_display", "new_figure", "render",
+__all__ = ["PALETTE", "OKABE_ITO", "COLORS", "use_style", "image_grid", "to_display", "new_figure", "render",
            "mosaic", "subscript", "TrainingMonitor", "training_monitor"]
 
-# Okabe & Ito (2008): distinguishable with every common form of colour blindness.
+# Okabe & Ito (2008)'s hues, distinguishable with every common form of colour blindness;
+# the light ones (orange, sky blue, yellow; reddish purple for a margin) darkened to reach
+# WCAG's 3:1 non-text contrast on the figures' white background (1.4.11: a line must stand out
+# from the page), tests/test_site.py computes every ratio. OKABE_ITO keeps the originals.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 PALETTE = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
-    "#000000",  # black
+    "#0072B2",  # blue             5.2:1 on white
+    "#B8740A",  # orange           3.8:1 (Okabe-Ito #E69F00: 2.2:1)
+    "#009E73",  # bluish green     3.4:1
+    "#D55E00",  # vermillion       3.9:1
+    "#B35A96",  # reddish purple   4.4:1 (#CC79A7: 3.1:1)
+    "#2F8FC6",  # sky blue         3.6:1 (#56B4E9: 2.3:1)
+    "#8F8200",  # yellow (olive)   3.9:1 (#F0E442: 1.3:1)
+    "#000000",  # black           21:1
 )
 COLORS = dict(zip(("blue", "orange", "green", "red", "purple", "sky", "yellow", "black"), PALETTE))
 

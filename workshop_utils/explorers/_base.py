@@ -148,8 +148,28 @@ class Explorer:
         self.html.value = self.caption(state)
         self.picture = self._render()
         self.image.value = self.picture
+        self._describe_picture()
         self.render_count += 1
         self.last_render_s = time.perf_counter() - t0
+
+    @property
+    def alt_text(self) -> str:
+        """The picture's text alternative: the title, the control values and the caption as
+        plain text (sub/superscripts kept); it changes with every redraw."""
+        from .frames import html_to_text
+
+        values = ", ".join(f"{k} = {v}" for k, v in self.values.items())
+        caption = html_to_text(self.caption(self.state) or "")
+        head = f"{self.title or type(self).__name__} at {values}"
+        return f"{head}: {caption}" if caption else head
+
+    def _describe_picture(self) -> None:
+        """Give the Image widget its text alternative: ipywidgets' Image has no ``alt``, but
+        ipywidgets 8's ``tooltip`` becomes the <img>'s ``title``, which is its accessible name
+        (WCAG 1.1.1; axe-core's image-alt accepts it). ipywidgets 7 has no tooltip: there the
+        caption above the picture is the description."""
+        if self.image.has_trait("tooltip"):
+            self.image.tooltip = self.alt_text
 
     def update(self, **values):
         """Set several controls at once (validated) and redraw once; returns the new state."""
