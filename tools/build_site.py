@@ -431,6 +431,7 @@ def prepare(nb: dict, frames_dir: Path, name: str, names_built: set, stats: dict
                 )
             src = src.replace(CHECK_YOURSELF_NOTEBOOK, CHECK_YOURSELF_SITE)
             src = re.sub(r"✅\ufe0f?\s*", CHECK_MARK, src)  # no emoji font needed
+            src = re.sub(r"⏳\ufe0f?\s*", "<b>It takes time:</b> ", src)
             cell.source = src
             continue
         if cell.cell_type != "code":
@@ -531,6 +532,15 @@ def prepare(nb: dict, frames_dir: Path, name: str, names_built: set, stats: dict
     return nb
 
 
+def fix_names(text: str) -> str:
+    """Accessible names that match the visible text (WCAG 2.5.3 "label in name", axe-core's
+    label-content-name-mismatch): MyST-NB's folded-code toggle says "Show code cell source"
+    but is named "Toggle hidden content", the theme's search button shows "Search ⌘K" but is
+    named "Search". Without the aria-label their visible text is their name."""
+    text = re.sub(r'(<summary) aria-label="Toggle hidden content"', r"\1", text)
+    return re.sub(r'(<button class="btn search-button-field[^>]*?)\s+aria-label="Search"', r"\1", text)
+
+
 def vendor_mathjax(dest: Path) -> None:
     """MathJax 3's single-file SVG build (2 MB, fonts inside), from the django-static-mathjax package."""
     try:
@@ -597,6 +607,8 @@ def build(only: list[str] | None, out: Path, timeout: int) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"sphinx-build failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     t_sphinx = time.perf_counter() - t0
+    for page in out.rglob("*.html"):
+        page.write_text(fix_names(page.read_text(encoding="utf-8")), encoding="utf-8")
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     report = {
         "lessons": names,
