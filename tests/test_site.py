@@ -200,3 +200,52 @@ def test_line_colour_cycle_is_the_palette():
     cycle = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]]
     assert [c.lower() for c in cycle] == [c.lower() for c in PALETTE]
     assert all(contrast(c, "#ffffff") >= 3.0 for c in cycle)
+
+
+def test_captions_keep_their_maths():
+    """Softmax's caption on the site keeps <sub>/<sup> (HTML), and its alt text keeps them as
+    Unicode or ^(…) — not "ŷ i = e (z i +c)/T"."""
+    from workshop_utils.explorers import logit_explorer
+    from workshop_utils.explorers.frames import caption_html, caption_text, html_to_text
+
+    ex = logit_explorer()
+    h, t = caption_html(ex), caption_text(ex)
+    assert "ŷ<sub>i</sub> = e<sup>(z<sub>i</sub>+c)/T</sup>" in h
+    assert t.startswith("ŷᵢ = e^((zᵢ+c)/T) / (e^(2.00) + ")
+    assert html_to_text("2/λ<sub>max</sub>, x<sup>2</sup>") == "2/λₘₐₓ, x²"
+    # nothing but the maths and emphasis tags survives, text is escaped
+    fake = type("E", (), {"caption": lambda s, _: '<span style="x">a &lt; b</span><script>1</script><i>x</i>',
+                          "state": None})()
+    assert caption_html(fake) == "a &lt; b 1 <i>x</i>"
+
+
+def test_explorer_picture_has_a_text_alternative_that_follows_it():
+    """ipywidgets' Image has no alt: the explorer sets its tooltip (the <img>'s title, its
+    accessible name in JupyterLab) to the title, values and caption, on every redraw."""
+    from workshop_utils.explorers import logit_explorer
+
+    ex = logit_explorer()
+    before = ex.image.tooltip
+    assert before == ex.alt_text and "Logit explorer" in before and "ŷᵢ" in before
+    ex.update(temperature=2.0)
+    assert ex.image.tooltip != before and "temperature = 2.0" in ex.image.tooltip
+
+
+def test_static_quiz_shows_question_choices_and_hidden_answer():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from build_site import fix_names, quiz_html
+
+    from workshop_utils.explorers.takeaways import QUESTIONS
+
+    page = quiz_html(list(QUESTIONS[:2]), "q")
+    q = QUESTIONS[0]
+    assert q["question"].split("…")[0].strip() in page and page.count("<details") == 2
+    for opt in q["options"]:
+        assert f"<li>{opt}</li>" in page
+    right = q["options"][q["answer"]]
+    assert page.index(f"<b>B: {right}.</b>") > page.index("<summary>Show the answer</summary>")
+    assert fix_names('<summary aria-label="Toggle hidden content">') == "<summary>"
+    assert 'aria-label' not in fix_names('<button class="btn search-button-field x" title="Search" '
+                                         'aria-label="Search" data-x="1">')
