@@ -22,8 +22,13 @@ IMPACTS = ("critical", "serious", "moderate", "minor")
 # In JupyterLab, the course's content: rendered Markdown and cell outputs (explorers, figures,
 # quizzes, checker messages); everything else is JupyterLab's own interface.
 OURS = ".jp-RenderedHTMLCommon, .jp-OutputArea-output, .widget-output, .jupyter-widgets"
+# ipywidgets 8 draws a slider with noUiSlider, whose handle (role="slider", keyboard-operable)
+# gets no accessible name: ipywidgets passes neither its description nor noUiSlider's
+# handleAttributes on, and nothing a widget's Python side sets reaches that <div>. Counted
+# apart from the course's content ("ipywidgets"), so that it stays visible.
+LIBRARY_PREFIX = '<div class="noUi-handle'
 
-_RUN = """async ([tags, ours]) => {
+_RUN = """async ([tags, ours, library]) => {
   const res = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
   const find = (t) => { try { return document.querySelector(Array.isArray(t) ? t[t.length - 1] : t); }
                         catch (e) { return null; } };
@@ -33,7 +38,8 @@ _RUN = """async ([tags, ours]) => {
       const el = find(n.target);
       return {target: n.target, html: n.html.slice(0, 300), impact: n.impact,
               summary: (n.failureSummary || '').slice(0, 400),
-              ours: ours ? !!(el && el.closest(ours)) : true};
+              ours: ours ? !!(el && el.closest(ours)) : true,
+              library: n.html.startsWith(library)};
     }),
   }));
 }"""
@@ -60,18 +66,27 @@ def run_axe(page, ours: str | None = None) -> list[dict]:
         raise FileNotFoundError(reason)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
-    return page.evaluate(_RUN, [TAGS, ours])
+    return page.evaluate(_RUN, [TAGS, ours, LIBRARY_PREFIX])
 
 
-def split(violations: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(ours, theirs): the violations restricted to nodes in our content and to the rest."""
-    mine, theirs = [], []
+def origin(node: dict) -> str:
+    """"ours" (the course's content), "ipywidgets" (its slider handles) or "theirs" (the
+    page's frame: JupyterLab's interface)."""
+    if node.get("library"):
+        return "ipywidgets"
+    return "ours" if node["ours"] else "theirs"
+
+
+def split(violations: list[dict]) -> dict[str, list[dict]]:
+    """The violations restricted to the nodes of each origin: {"ours": [...], "ipywidgets":
+    [...], "theirs": [...]}."""
+    out: dict[str, list[dict]] = {"ours": [], "ipywidgets": [], "theirs": []}
     for v in violations:
-        for keep, out in ((True, mine), (False, theirs)):
-            nodes = [n for n in v["nodes"] if n["ours"] is keep]
+        for key, bucket in out.items():
+            nodes = [n for n in v["nodes"] if origin(n) == key]
             if nodes:
-                out.append(dict(v, nodes=nodes))
-    return mine, theirs
+                bucket.append(dict(v, nodes=nodes))
+    return out
 
 
 def counts(violations: list[dict]) -> dict:

@@ -59,10 +59,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _entry(group: str, page: str, violations: list[dict], ours_only: bool = True) -> dict:
-    mine, theirs = split(violations) if not ours_only else (violations, [])
-    return {"group": group, "page": page, "ours": counts(mine), "theirs": counts(theirs),
-            "blocking": blocking(mine), "violations": mine, "theirs_violations": theirs}
+def _entry(group: str, page: str, violations: list[dict]) -> dict:
+    parts = split(violations)
+    return {"group": group, "page": page, "ours": counts(parts["ours"]),
+            "ipywidgets": counts(parts["ipywidgets"]), "theirs": counts(parts["theirs"]),
+            "blocking": blocking(parts["ours"]), "violations": parts["ours"],
+            "ipywidgets_violations": parts["ipywidgets"], "theirs_violations": parts["theirs"]}
 
 
 def audit_site(browser, site: Path) -> list[dict]:
@@ -117,11 +119,11 @@ def audit_presenter(browser, lessons: list[str], tmp: Path) -> list[dict]:
                 if rel:
                     page.wait_for_selector("img.widget-image", timeout=300_000)
                     page.wait_for_load_state("networkidle", timeout=120_000)
-                e = _entry("presenter", rel or "(file list)", run_axe(page))
+                e = _entry("presenter", rel or "(file list)", run_axe(page, ours="body"))
             finally:
                 page.close()
             out.append(e)
-            log(f"presenter {rel or '(file list)'}: {e['ours']}")
+            log(f"presenter {rel or '(file list)'}: {e['ours']}, ipywidgets' sliders {e['ipywidgets']}")
     finally:
         stop_group(proc, 30)
         logf.close()
@@ -169,18 +171,19 @@ def audit_lab(browser, lesson: str, tmp: Path) -> list[dict]:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base}/lab?reset&token={token}", timeout=180_000)
         page.wait_for_function("() => !!window.jupyterapp", timeout=180_000)
-        e = _entry("jupyterlab", "(empty JupyterLab)", run_axe(page, ours=OURS), ours_only=False)
+        e = _entry("jupyterlab", "(empty JupyterLab)", run_axe(page, ours=OURS))
         out.append(e)
         log(f"jupyterlab empty: ours {e['ours']}, JupyterLab's {e['theirs']}")
         page.evaluate(JS_OPEN_RUN, lesson)
         page.wait_for_function(JS_IDLE, timeout=900_000, polling=1000)
         page.wait_for_timeout(3000)  # the widgets' views
-        e = _entry("jupyterlab", lesson, run_axe(page, ours=OURS), ours_only=False)
+        e = _entry("jupyterlab", lesson, run_axe(page, ours=OURS))
         e["explorer_pictures"] = page.evaluate(
             """() => Array.from(document.querySelectorAll('img.widget-image'))
                  .map((i) => i.getAttribute('title') || i.getAttribute('alt') || '')""")
         out.append(e)
-        log(f"jupyterlab {lesson}: ours {e['ours']}, JupyterLab's {e['theirs']}")
+        log(f"jupyterlab {lesson}: ours {e['ours']}, ipywidgets' sliders {e['ipywidgets']}, "
+            f"JupyterLab's {e['theirs']}")
         page.close()
     finally:
         stop_group(proc, 30)
@@ -191,13 +194,15 @@ def audit_lab(browser, lesson: str, tmp: Path) -> list[dict]:
 def results_section(report: dict) -> str:
     lines = [BEGIN, "## Accessibility (`make a11y`)", "",
              f"axe-core {report['axe']} ({', '.join(TAGS)}) in {report['chromium']}, {report['when']}. "
-             "Failing nodes by impact (critical / serious / moderate / minor); the course's own "
-             "content, and apart from it what JupyterLab's own interface shows.", "",
-             "| group | page | course content | JupyterLab's own |", "|---|---|---|---|"]
+             "Failing nodes by impact (critical / serious / moderate / minor): the course's own "
+             "content; ipywidgets' slider handles (no accessible name: ipywidgets gives noUiSlider's "
+             "handle none, and the course cannot set one); JupyterLab's own interface.", "",
+             "| group | page | course content | ipywidgets' sliders | JupyterLab's own |",
+             "|---|---|---|---|---|"]
     for e in report["pages"]:
         fmt = lambda c: " / ".join(str(c[k]) for k in ("critical", "serious", "moderate", "minor"))  # noqa: E731
         theirs = fmt(e["theirs"]) if e["group"] == "jupyterlab" else ""
-        lines.append(f"| {e['group']} | {e['page']} | {fmt(e['ours'])} | {theirs} |")
+        lines.append(f"| {e['group']} | {e['page']} | {fmt(e['ours'])} | {fmt(e['ipywidgets'])} | {theirs} |")
     lines += ["", f"Serious or critical on the course's content: {report['blocking']}.", "", END]
     return "\n".join(lines)
 
