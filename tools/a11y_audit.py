@@ -51,6 +51,15 @@ def log(msg: str) -> None:
     print(f"[a11y] {msg}", flush=True)
 
 
+_SAVE = []  # where each page's result goes as soon as it is known (a long run can be stopped)
+
+
+def _done(out: list, e: dict) -> None:
+    out.append(e)
+    for save in _SAVE:
+        save(e)
+
+
 def _free_port() -> int:
     import socket
 
@@ -75,7 +84,7 @@ def audit_site(browser, site: Path) -> list[dict]:
     for rel, res in found["pages"].items():
         e = _entry("site", rel, res.get("axe", []))
         e["other_problems"] = [p for p in found["problems"] if p.startswith(f"{rel}:") and ": axe: " not in p]
-        out.append(e)
+        _done(out, e)
         log(f"site {rel}: {e['ours']}")
     return out
 
@@ -122,7 +131,7 @@ def audit_presenter(browser, lessons: list[str], tmp: Path) -> list[dict]:
                 e = _entry("presenter", rel or "(file list)", run_axe(page, ours="body"))
             finally:
                 page.close()
-            out.append(e)
+            _done(out, e)
             log(f"presenter {rel or '(file list)'}: {e['ours']}, ipywidgets' sliders {e['ipywidgets']}")
     finally:
         stop_group(proc, 30)
@@ -172,7 +181,7 @@ def audit_lab(browser, lesson: str, tmp: Path) -> list[dict]:
         page.goto(f"{base}/lab?reset&token={token}", timeout=180_000)
         page.wait_for_function("() => !!window.jupyterapp", timeout=180_000)
         e = _entry("jupyterlab", "(empty JupyterLab)", run_axe(page, ours=OURS))
-        out.append(e)
+        _done(out, e)
         log(f"jupyterlab empty: ours {e['ours']}, JupyterLab's {e['theirs']}")
         page.evaluate(JS_OPEN_RUN, lesson)
         page.wait_for_function(JS_IDLE, timeout=900_000, polling=1000)
@@ -181,7 +190,7 @@ def audit_lab(browser, lesson: str, tmp: Path) -> list[dict]:
         e["explorer_pictures"] = page.evaluate(
             """() => Array.from(document.querySelectorAll('img.widget-image'))
                  .map((i) => i.getAttribute('title') || i.getAttribute('alt') || '')""")
-        out.append(e)
+        _done(out, e)
         log(f"jupyterlab {lesson}: ours {e['ours']}, ipywidgets' sliders {e['ipywidgets']}, "
             f"JupyterLab's {e['theirs']}")
         page.close()
@@ -233,6 +242,15 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     pages = []
+    partial = args.report.with_suffix(".partial.jsonl")
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_text("")
+
+    def save(e):
+        with partial.open("a") as f:
+            f.write(json.dumps(e, ensure_ascii=False) + "\n")
+
+    _SAVE.append(save)
     with tempfile.TemporaryDirectory(prefix="a11y-") as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
