@@ -128,7 +128,10 @@ def audit_presenter(browser, lessons: list[str], tmp: Path) -> list[dict]:
                 if rel:
                     page.wait_for_selector("img.widget-image", timeout=300_000)
                     page.wait_for_load_state("networkidle", timeout=120_000)
-                e = _entry("presenter", rel or "(file list)", run_axe(page, ours="body"))
+                # the file list is Voilà's own page; on a lesson, the course's content is its
+                # Markdown and outputs (the same selector as in JupyterLab), the rest is Voilà's
+                ours = OURS if rel else "[data-none]"
+                e = _entry("presenter", rel or "(file list)", run_axe(page, ours=ours))
             finally:
                 page.close()
             _done(out, e)
@@ -205,12 +208,12 @@ def results_section(report: dict) -> str:
              f"axe-core {report['axe']} ({', '.join(TAGS)}) in {report['chromium']}, {report['when']}. "
              "Failing nodes by impact (critical / serious / moderate / minor): the course's own "
              "content; ipywidgets' slider handles (no accessible name: ipywidgets gives noUiSlider's "
-             "handle none, and the course cannot set one); JupyterLab's own interface.", "",
-             "| group | page | course content | ipywidgets' sliders | JupyterLab's own |",
+             "handle none, and the course cannot set one); JupyterLab's or Voilà's own interface.", "",
+             "| group | page | course content | ipywidgets' sliders | JupyterLab's or Voilà's own |",
              "|---|---|---|---|---|"]
     for e in report["pages"]:
         fmt = lambda c: " / ".join(str(c[k]) for k in ("critical", "serious", "moderate", "minor"))  # noqa: E731
-        theirs = fmt(e["theirs"]) if e["group"] == "jupyterlab" else ""
+        theirs = fmt(e["theirs"]) if e["group"] != "site" else ""
         lines.append(f"| {e['group']} | {e['page']} | {fmt(e['ours'])} | {fmt(e['ipywidgets'])} | {theirs} |")
     lines += ["", f"Serious or critical on the course's content: {report['blocking']}.", "", END]
     return "\n".join(lines)
