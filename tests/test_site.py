@@ -249,3 +249,25 @@ def test_static_quiz_shows_question_choices_and_hidden_answer():
     assert fix_names('<summary aria-label="Toggle hidden content">') == "<summary>"
     assert 'aria-label' not in fix_names('<button class="btn search-button-field x" title="Search" '
                                          'aria-label="Search" data-x="1">')
+
+
+def test_inline_figures_carry_alt_text():
+    """JupyterLab draws image/png without alt: each figure also has a text/html twin (which
+    JupyterLab prefers) holding the same picture with alt text from describe_figure."""
+    from IPython.testing.globalipapp import start_ipython
+
+    from workshop_utils.core import _figures_with_alt_text
+    from workshop_utils.plotting import new_figure
+
+    fig = new_figure()
+    ax = fig.subplots()
+    ax.plot([0, 1], [1, 0])
+    ax.set_title(r"loss of $\theta$")
+    ax.set_xlabel("step")
+    ip = start_ipython()
+    html_fmt = ip.display_formatter.formatters["text/html"]
+    _figures_with_alt_text(ip, "png")
+    out = html_fmt.lookup(fig)(fig)
+    assert out.startswith('<img src="data:image/png;base64,iVBOR')
+    assert 'alt="Figure. 1 panel: loss of θ (x: step)."' in out
+    html_fmt.type_printers.pop(type(fig), None)
