@@ -160,6 +160,23 @@ JS_IDLE = """() => {
 }"""
 
 
+def keyboard_sliders(page) -> list[dict]:
+    """Each slider handle of the open notebook, as a keyboard user reaches it: focused, then
+    one arrow key (left at the maximum); did its value move?"""
+    handles = page.locator(".jp-NotebookPanel .widget-slider .noUi-handle")
+    out = []
+    for k in range(handles.count()):
+        h = handles.nth(k)
+        h.scroll_into_view_if_needed()
+        h.focus()
+        before = h.get_attribute("aria-valuenow")
+        page.keyboard.press("ArrowLeft" if before == h.get_attribute("aria-valuemax") else "ArrowRight")
+        page.wait_for_timeout(100)
+        focused = h.evaluate("(e) => document.activeElement === e")
+        out.append({"focused": focused, "before": before, "after": h.get_attribute("aria-valuenow")})
+    return out
+
+
 def audit_lab(browser, lesson: str, tmp: Path) -> list[dict]:
     work = tmp / "lab"
     shutil.copytree(ROOT / "notebooks", work / "notebooks")
@@ -189,13 +206,19 @@ def audit_lab(browser, lesson: str, tmp: Path) -> list[dict]:
         page.evaluate(JS_OPEN_RUN, lesson)
         page.wait_for_function(JS_IDLE, timeout=900_000, polling=1000)
         page.wait_for_timeout(3000)  # the widgets' views
+        moved = keyboard_sliders(page)
+        page.wait_for_timeout(2000)  # the explorers redraw
         e = _entry("jupyterlab", lesson, run_axe(page, ours=OURS))
+        e["sliders"] = {"count": len(moved), "focusable": sum(m["focused"] for m in moved),
+                        "moved_by_a_key": sum(m["before"] != m["after"] for m in moved)}
+        e["blocking"] += [f"a slider that the keyboard does not move: {m}" for m in moved
+                          if not (m["focused"] and m["before"] != m["after"])]
         e["explorer_pictures"] = page.evaluate(
             """() => Array.from(document.querySelectorAll('img.widget-image'))
                  .map((i) => i.getAttribute('title') || i.getAttribute('alt') || '')""")
         _done(out, e)
         log(f"jupyterlab {lesson}: ours {e['ours']}, ipywidgets' sliders {e['ipywidgets']}, "
-            f"JupyterLab's {e['theirs']}")
+            f"JupyterLab's {e['theirs']}; sliders {e['sliders']}")
         page.close()
     finally:
         stop_group(proc, 30)
@@ -215,6 +238,11 @@ def results_section(report: dict) -> str:
         fmt = lambda c: " / ".join(str(c[k]) for k in ("critical", "serious", "moderate", "minor"))  # noqa: E731
         theirs = fmt(e["theirs"]) if e["group"] != "site" else ""
         lines.append(f"| {e['group']} | {e['page']} | {fmt(e['ours'])} | {fmt(e['ipywidgets'])} | {theirs} |")
+    for e in report["pages"]:
+        if "sliders" in e:
+            sl = e["sliders"]
+            lines += ["", f"Keyboard, {e['page']} in JupyterLab: {sl['count']} slider handles, "
+                      f"{sl['focusable']} take the focus, {sl['moved_by_a_key']} move with an arrow key."]
     lines += ["", f"Serious or critical on the course's content: {report['blocking']}.", "", END]
     return "\n".join(lines)
 
