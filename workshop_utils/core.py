@@ -114,16 +114,16 @@ def _figures_with_alt_text(ip, figure_format: str) -> None:
     import base64
     import html
 
-    from matplotlib.figure import Figure
     from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
 
     from .plotting import describe_figure
 
-    fmt, kw = ("jpeg", {}) if figure_format == "jpeg" else ("png", {})
-    mime = "image/jpeg" if fmt == "jpeg" else "image/png"
+    fmt = "jpeg" if figure_format == "jpeg" else "png"
+    mime = f"image/{fmt}"
 
     def _html(fig):
-        data = print_figure(fig, fmt, bbox_inches="tight", **kw)
+        data = print_figure(fig, fmt, bbox_inches="tight")
         if not data:
             return None
         src = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
