@@ -124,9 +124,9 @@ def audit_presenter(browser, lessons: list[str], tmp: Path) -> list[dict]:
         for rel in ["", *(f"voila/render/{n}" for n in names)]:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             try:
-                page.goto(f"{base}/{rel}", timeout=300_000)
+                page.goto(f"{base}/{rel}", timeout=600_000)
                 if rel:
-                    page.wait_for_selector("img.widget-image", timeout=300_000)
+                    page.wait_for_selector("img.widget-image", timeout=600_000)
                     page.wait_for_load_state("networkidle", timeout=120_000)
                 # the file list is Voilà's own page; on a lesson, the course's content is its
                 # Markdown and outputs (the same selector as in JupyterLab), the rest is Voilà's
