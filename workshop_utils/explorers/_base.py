@@ -19,6 +19,24 @@ from ..plotting import agg_canvas, draw_and_freeze, encode, new_figure
 
 __all__ = ["Explorer"]
 
+_IMAGE_CLASS = []
+
+
+def _described_image():
+    """ipywidgets' Image with an empty, synced ``description``: ipywidgets 8 shows a widget's
+    ``tooltip`` as its element's ``title`` only after reading ``description.length``, which an
+    Image model lacks (its view then fails: "Error setting state … reading 'length'", no
+    picture). With it, the <img> gets its ``title``: the picture's text alternative."""
+    if not _IMAGE_CLASS:
+        import ipywidgets as widgets
+        import traitlets
+
+        class DescribedImage(widgets.Image):
+            description = traitlets.Unicode("").tag(sync=True)
+
+        _IMAGE_CLASS.append(DescribedImage)
+    return _IMAGE_CLASS[0]
+
 
 class Explorer:
     """Base class: subclasses set ``controls`` and implement ``compute`` and ``draw``.
@@ -61,7 +79,7 @@ class Explorer:
         self.fig = new_figure(self.figsize, self.dpi)
         w_px = int(self.figsize[0] * self.dpi)
         h_px = int(self.figsize[1] * self.dpi)
-        self.image = widgets.Image(
+        self.image = _described_image()(
             format=self.image_format, layout=widgets.Layout(width=f"{w_px}px", height=f"{h_px}px")
         )
         self.html = widgets.HTML(value="")
