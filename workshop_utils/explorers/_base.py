@@ -176,7 +176,8 @@ class Explorer:
         plain text (sub/superscripts kept); it changes with every redraw."""
         from .frames import html_to_text
 
-        values = ", ".join(f"{k} = {v}" for k, v in self.values.items())
+        values = ", ".join(f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}"
+                           for k, v in self.values.items())  # 2.1, not 2.0999999999999996
         caption = html_to_text(self.caption(self.state) or "")
         head = f"{self.title or type(self).__name__} at {values}"
         return f"{head}: {caption}" if caption else head
