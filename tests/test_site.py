@@ -220,7 +220,7 @@ def test_explorer_picture_has_a_text_alternative_that_follows_it():
     before = ex.image.tooltip
     assert before == ex.alt_text and "Logit explorer" in before and "ŷᵢ" in before
     ex.update(temperature=2.0)
-    assert ex.image.tooltip != before and "temperature = 2," in ex.image.tooltip
+    assert ex.image.tooltip != before and "temperature = 2:" in ex.image.tooltip
 
 
 def test_static_quiz_shows_question_choices_and_hidden_answer():
