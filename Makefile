@@ -17,8 +17,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 EDITABLE_LOCK := $(if $(shell command -v flock 2>/dev/null),flock $(CURDIR)/.cache/editable-install.lock)
 
 .PHONY: env lab present test test-envs test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
-	bench release workshop site test-site wheelhouse check-wheelhouse hub hub-env hub-remove-users test-hub bench-hub \
-	pulse bench-pulse test-present-all
+	bench release workshop site test-site a11y a11y-tools wheelhouse check-wheelhouse hub hub-env hub-remove-users \
+	test-hub bench-hub pulse bench-pulse test-present-all
 
 # pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
 # install here, and Python compiles what a lesson imports on first use anyway.
@@ -73,7 +73,7 @@ test:
 	$(MAKE) --no-print-directory -j4 $(OUTPUT_SYNC) test-current test-envs
 	$(MAKE) --no-print-directory -j3 $(OUTPUT_SYNC) test-oldest test-colab test-hub
 
-test-current: env
+test-current: env a11y-tools
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m workshop_utils.check
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --durations=15 --nbval-lax --nbval-current-env \
@@ -167,9 +167,30 @@ site: env
 		--results benchmarks/RESULTS.md
 
 # Every page of the built site in headless Chromium (tests/site_audit.py)
-test-site: env
-	COURSE_SITE_DIR=$(CURDIR)/build/site $(BIN)/python -m pytest -p no:cacheprovider \
-		tests/browser/test_site_in_browser.py -k built_site
+test-site: env a11y-tools
+	COURSE_SITE_DIR=$(CURDIR)/build/site COURSE_AXE_JS=$(CURDIR)/$(A11Y_DIR)/node_modules/axe-core/axe.min.js \
+		$(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_site_in_browser.py -k built_site
+
+# Accessibility, measured with axe-core (WCAG 2.2 AA) in Debian's Chromium, offline: every page
+# of the site (built first), presenter mode (Voilà) and one lesson run in JupyterLab; writes
+# build/a11y-report.json and the accessibility section of benchmarks/RESULTS.md, and fails on a
+# serious or critical violation in the course's own content. axe-core comes from npm at the
+# version locked in tools/a11y/package-lock.json (make a11y-tools: Node.js >= 18 and npm).
+# A11Y_ARGS e.g. "--presenter-lessons 01,06 --lab-lesson 02_weights_and_biases.ipynb"
+A11Y_DIR ?= .a11y
+A11Y_ARGS ?=
+$(A11Y_DIR)/node_modules/.installed: tools/a11y/package.json tools/a11y/package-lock.json
+	@command -v npm >/dev/null || { echo "make a11y needs Node.js >= 18 and npm (Debian: apt-get install nodejs npm)"; exit 2; }
+	mkdir -p $(A11Y_DIR)
+	cp tools/a11y/package.json tools/a11y/package-lock.json $(A11Y_DIR)/
+	npm ci --prefix $(A11Y_DIR) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+a11y-tools: $(A11Y_DIR)/node_modules/.installed
+
+a11y: site a11y-tools
+	COURSE_AXE_JS=$(CURDIR)/$(A11Y_DIR)/node_modules/axe-core/axe.min.js $(BIN)/python tools/a11y_audit.py \
+		--site build/site --report build/a11y-report.json --results benchmarks/RESULTS.md $(A11Y_ARGS)
 
 bench: env
 	$(BIN)/python benchmarks/run.py

@@ -414,27 +414,24 @@ def report(r: dict) -> str:
               ""]
     lines += first_open_section(r) + threads_section(r)
     lines += missed_targets(r)
-    return with_hub_section("\n".join(lines) + "\n") + site_block() + pulse_block()
+    return with_hub_section("\n".join(lines) + "\n") + kept_blocks()
 
 
-SITE_BEGIN, SITE_END = "<!-- site: written by make site (tools/build_site.py) -->", "<!-- site end -->"
+# Sections other commands write into RESULTS.md, kept when `make bench` rewrites it:
+# the course site's build (make site), the class pulse's load test (make bench-pulse) and the
+# accessibility audit (make a11y).
+KEPT = (("<!-- site: written by make site (tools/build_site.py) -->", "<!-- site end -->"),
+        ("<!-- pulse-load:begin -->", "<!-- pulse-load:end -->"),
+        ("<!-- a11y: written by make a11y (tools/a11y_audit.py) -->", "<!-- a11y end -->"))
 
 
-def site_block() -> str:
-    """The course-site section that `make site` wrote into RESULTS.md, kept when bench rewrites it."""
+def kept_blocks() -> str:
     old = OUT_MD.read_text() if OUT_MD.exists() else ""
-    if SITE_BEGIN in old and SITE_END in old:
-        return "\n" + old[old.index(SITE_BEGIN):old.index(SITE_END) + len(SITE_END)] + "\n"
-    return ""
-
-
-def pulse_block() -> str:
-    """The class pulse's load test section (make bench-pulse, benchmarks/pulse_load.py), kept."""
-    begin, end = "<!-- pulse-load:begin -->", "<!-- pulse-load:end -->"
-    old = OUT_MD.read_text() if OUT_MD.exists() else ""
-    if begin in old and end in old:
-        return "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
-    return ""
+    out = ""
+    for begin, end in KEPT:
+        if begin in old and end in old:
+            out += "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
+    return out
 
 
 def with_hub_section(md: str) -> str:

@@ -1,13 +1,15 @@
 """The course site in a browser: serve a built site on 127.0.0.1 and audit its pages.
 
 Used by tests/browser/test_site_in_browser.py (the one-lesson smoke test in ``make test``, the whole
-site after ``make site`` in ``make test-site``). Per page: no console error, page error,
-failed or external request; every internal link, anchor and image resolves; every image
-in the article has alt text that says something ("Image", "figure" or a file name do not; the
-theme's launch-menu icons sit outside it); headings go
-down one level at a time under a single h1; maths rendered without errors; every explorer
-picture visible; each frame player's slider, moved with the keyboard, changes the
-picture, its alt text and its text.
+site after ``make site`` in ``make test-site``) and tools/a11y_audit.py (``make a11y``). Per page:
+no console error, page error, failed or external request; every internal link, anchor and
+image resolves; with ``axe=True``, axe-core's WCAG 2.2 AA rules (tests/a11y_axe.py: text
+alternatives, contrast, names of controls, ARIA …) find nothing serious or critical; beyond
+what axe checks, alt text says something ("Image", "figure" or a file name do not), headings
+go down one level at a time under a single h1; maths rendered without errors; every
+explorer picture visible; each frame player's slider, moved with the keyboard, changes the
+picture, its alt text and its text; no "interactive control sits here" placeholder, no
+checker failure under an exercise and no character that needs an emoji font.
 """
 
 from __future__ import annotations
@@ -19,6 +21,14 @@ import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
+# characters drawn as emoji by default (Unicode Emoji_Presentation): an empty box where no
+# emoji font is installed
+EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\u231A\u231B\u23E9-\u23EC\u23F0\u23F3\u25FD\u25FE\u2614\u2615"
+    "\u2648-\u2653\u267F\u2693\u26A1\u26AA\u26AB\u26BD\u26BE\u26C4\u26C5\u26CE\u26D4\u26EA"
+    "\u26F2\u26F3\u26F5\u26FA\u26FD\u2705\u270A\u270B\u2728\u274C\u274E\u2753-\u2755\u2757"
+    "\u2795-\u2797\u27B0\u27BF\u2B1B\u2B1C\u2B50\u2B55\uFE0F]"
+)
 GENERIC_ALT = re.compile(r"^(image|img|figure|picture|png|output|plot|\S+\.(png|jpe?g|svg|gif))$", re.I)
 
 
@@ -49,8 +59,9 @@ def _ids(site: Path, rel: str, cache: dict) -> set:
     return cache[rel]
 
 
-def audit_page(page, site: Path, base: str, rel: str, ids_cache: dict) -> dict:
-    """Open one page and check it; returns {"problems": [...], "players": n, "images": n}."""
+def audit_page(page, site: Path, base: str, rel: str, ids_cache: dict, axe: bool = False) -> dict:
+    """Open one page and check it; returns {"problems": [...], "players": n, "images": n}
+    (and "axe": axe-core's violations, with ``axe``)."""
     problems: list[str] = []
     events: list[str] = []
     page.on("console", lambda m: events.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
@@ -118,6 +129,15 @@ def audit_page(page, site: Path, base: str, rel: str, ids_cache: dict) -> dict:
     if page.query_selector("mjx-merror, .MathJax_Error"):
         problems.append(f"{rel}: a formula failed to render")
 
+    # what the page says: no placeholder, no checker verdict on an empty stub, no emoji glyph
+    text = page.evaluate("() => (document.querySelector('article') || document.body).innerText")
+    for bad in ("An interactive control sits here", "not implemented yet"):
+        if bad in text:
+            problems.append(f"{rel}: the page says {bad!r}")
+    glyphs = sorted(set(EMOJI.findall(text)))
+    if glyphs:
+        problems.append(f"{rel}: characters that need an emoji font: {glyphs}")
+
     # frame players: every slider, moved with the keyboard, changes picture, alt and text
     players = page.query_selector_all("[data-wu-player]")
     for k, fig in enumerate(players):
@@ -138,12 +158,22 @@ def audit_page(page, site: Path, base: str, rel: str, ids_cache: dict) -> dict:
                     problems.append(f"{rel}: player {k}, slider {name}: the {what} did not change")
             if not after[2].strip():
                 problems.append(f"{rel}: player {k}, slider {name}: no description text")
+    result = {"players": len(players), "images": len(imgs)}
+    if axe:  # after the sliders moved: the players' pictures have their new alt text
+        from a11y_axe import blocking, run_axe
+
+        result["axe"] = run_axe(page)
+        problems += [f"{rel}: axe: {line}" for line in blocking(result["axe"])]
     problems += [f"{rel}: {e}" for e in events if "favicon" not in e]
-    return {"problems": problems, "players": len(players), "images": len(imgs)}
+    return {"problems": problems, **result}
 
 
 def audit_site(
-    browser, site: Path, page_list: list[str] | None = None, screenshots: Path | None = None
+    browser,
+    site: Path,
+    page_list: list[str] | None = None,
+    screenshots: Path | None = None,
+    axe: bool = False,
 ) -> dict:
     """Audit every content page of a built site in a fresh page each; returns the findings."""
     srv, base = serve(site)
@@ -153,7 +183,7 @@ def audit_site(
         for rel in page_list or pages(site):
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             try:
-                res = audit_page(page, site, base, rel, ids_cache)
+                res = audit_page(page, site, base, rel, ids_cache, axe=axe)
                 if screenshots is not None:
                     screenshots.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(screenshots / (Path(rel).stem + ".png")), full_page=False)

@@ -60,6 +60,33 @@ def _site_setup():
 
     Explorer._repr_mimebundle_ = _bundle
 
+    from workshop_utils.explorers.takeaways import Quiz
+
+    quizzes, progress = {}, {}
+    quiz_display = Quiz._ipython_display_
+
+    def _quiz(self):  # the quiz's questions, for a static quiz on the page
+        quizzes[self.widget.model_id] = [dict(q) for q in self.questions]
+        return quiz_display(self)
+
+    Quiz._ipython_display_ = _quiz
+    try:  # tqdm's notebook bar: its final line (steps, time, loss) instead of a widget
+        import tqdm.notebook
+
+        bar_close = tqdm.notebook.tqdm.close
+
+        def _close(self):
+            box = getattr(self, "container", None)
+            if box is not None and getattr(box, "model_id", None) and not self.disable:
+                d = dict(self.format_dict)
+                d["bar_format"] = "{desc}: {n_fmt}/{total_fmt} {unit}s in {elapsed}{postfix}"
+                progress[box.model_id] = self.format_meter(**d)
+            return bar_close(self)
+
+        tqdm.notebook.tqdm.close = _close
+    except ImportError:
+        pass
+
     _TEX = [("\\mathbb{R}", "ℝ"), ("\\mathcal ", ""), ("\\in", " ∈ "), ("\\times", "×"),
             ("\\nabla", "∇"), ("\\theta", "θ"), ("\\eta", "η"), ("\\leftarrow", "←"),
             ("\\gamma", "γ"), ("\\alpha", "α"), ("\\dfrac", ""), ("\\frac", ""), ("\\,", " ")]
@@ -105,7 +132,7 @@ def _site_setup():
     # so the description is registered again before each cell runs
     _register()
     get_ipython().events.register("pre_run_cell", _register)
-    return shown
+    return {"explorers": shown, "quizzes": quizzes, "progress": progress}
 
 
 _site_shown = _site_setup()
@@ -119,14 +146,15 @@ def _site_export(out_dir):
 
     import ipywidgets
 
-    from workshop_utils.explorers.frames import (FRAME_CONTROLS, caption_text, export_frames, fit_budget,
-                                                 restore)
+    from workshop_utils.explorers.frames import (FRAME_CONTROLS, caption_html, caption_text, export_frames,
+                                                 fit_budget, restore)
 
     out = pathlib.Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    manifest = {"explorers": [], "images": {}}
+    manifest = {"explorers": [], "images": {}, "quizzes": _site_shown["quizzes"],
+                "progress": _site_shown["progress"]}
     seen, exports = set(), []
-    for explorer, defaults in _site_shown:
+    for explorer, defaults in _site_shown["explorers"]:
         model_id = explorer.widget.model_id
         if model_id in seen:
             continue
@@ -134,7 +162,8 @@ def _site_export(out_dir):
         restore(explorer, defaults)
         entry = {"model_id": model_id, "explorer": type(explorer).__name__,
                  "title": explorer.title or type(explorer).__name__, "values": dict(explorer.values),
-                 "text": caption_text(explorer), "format": explorer.image_format,
+                 "text": caption_text(explorer), "html": caption_html(explorer),
+                 "format": explorer.image_format,
                  "size": [int(explorer.figsize[0] * explorer.dpi), int(explorer.figsize[1] * explorer.dpi)],
                  "frames": None}
         if type(explorer).__name__ in FRAME_CONTROLS:
@@ -288,6 +317,8 @@ def player_html(entry: dict, stem: str, section: str) -> str:
             {
                 "src": f["file"],
                 "text": f"{c['label']} = {c['labels'][i]}. {f['text']}",
+                "html": f"{html.escape(str(c['label']))} = {html.escape(str(c['labels'][i]))}. "
+                + f.get("html", html.escape(f["text"])),
                 "alt": f"{entry['title']}, {c['label']} = {c['labels'][i]}: {f['text']}",
             }
             for i, f in enumerate(c["frames"])
@@ -317,10 +348,42 @@ def player_html(entry: dict, stem: str, section: str) -> str:
         f'alt="{html.escape(alt)}" '
         f'width="{w}" height="{h}">'
         f'<p class="wu-player-text" aria-live="polite">{html.escape(values)}. '
-        f'{html.escape(default["text"])}</p>'
+        f'{default.get("html", html.escape(default["text"]))}</p>'
         f'<script type="application/json" class="wu-player-data">{payload}</script>'
         f"</figure>"
     )
+
+
+YOUR_TURN = (
+    '<p class="wu-your-turn"><b>Your turn, in the notebook:</b> fill in the function above and run '
+    "the cell there; the checker under it answers ✓ or names the mistake. (On this page the "
+    "function is still the empty stub, so there is nothing to check.)</p>"
+)
+CHECK_YOURSELF_NOTEBOOK = "click an answer to get a ✓ or ✗ and the reason."
+CHECK_YOURSELF_SITE = "choose an answer, then open “Show the answer” to see the right one and the reason."
+# the checkpoint sign: a CSS-drawn tick (course.css) in place of the ✅ emoji, which shows as
+# an empty box where no emoji font is installed
+CHECK_MARK = '<span class="wu-mark" aria-hidden="true"></span>'
+
+
+def quiz_html(questions: list[dict], qid: str) -> str:
+    """A quiz without a kernel: each question, its choices, and the answer behind a click
+    (<details>: no script, keyboard and screen-reader operable)."""
+    parts = [f'<div class="wu-quiz" role="group" aria-label="Check yourself: {len(questions)} question'
+             f'{"s" if len(questions) != 1 else ""}">']
+    for k, q in enumerate(questions):
+        letters = "ABCDEFGHIJ"
+        num = f"{k + 1}. " if len(questions) > 1 else ""
+        opts = "".join(f"<li>{html.escape(str(o))}</li>" for o in q["options"])
+        right = q["answer"]
+        parts.append(
+            f'<div class="wu-quiz-q" id="{qid}-{k}"><p><b>{num}{html.escape(q["section"])}</b> — '
+            f'{html.escape(q["question"])}</p><ol class="wu-quiz-options" type="A">{opts}</ol>'
+            f'<details class="wu-quiz-answer"><summary>Show the answer</summary>'
+            f'<p><b>{letters[right]}: {html.escape(str(q["options"][right]))}.</b> '
+            f'{html.escape(q["explanation"])}</p></details></div>'
+        )
+    return "".join(parts) + "</div>"
 
 
 def picture_html(src: str, alt: str, width=None, height=None, cls="wu-figure") -> str:
@@ -364,13 +427,22 @@ def prepare(nb: dict, frames_dir: Path, name: str, names_built: set, stats: dict
                     '\n\n<p class="wu-exercise">✎ <b>Do this exercise in the notebook</b>, where the '
                     "checker runs your code: "
                     + launch_bar(name).replace("<nav", "<span").replace("</nav>", "</span>")
-                    + ". Its code is folded below.</p>"
+                    + ". Its starting code is below.</p>"
                 )
+            src = src.replace(CHECK_YOURSELF_NOTEBOOK, CHECK_YOURSELF_SITE)
+            src = re.sub(r"✅\ufe0f?\s*", CHECK_MARK, src)  # no emoji font needed
+            src = re.sub(r"⏳\ufe0f?\s*", "<b>It takes time:</b> ", src)
             cell.source = src
             continue
         if cell.cell_type != "code":
             continue
         tags = cell.metadata.setdefault("tags", [])
+        if "exercise" in tags and re.search(r"\bcheck_\w+\(", cell.source):
+            # the stub, open, and the note; the checker's verdict on the empty stub
+            # ("✗ …: not implemented yet") would read as a fault of the page
+            cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": YOUR_TURN})]
+            stats["exercises"] += 1
+            continue
         if "hide-input" not in tags:
             tags.append("hide-input")
         outputs = []
@@ -400,10 +472,11 @@ def prepare(nb: dict, frames_dir: Path, name: str, names_built: set, stats: dict
                         pic = picture_html(
                             f"../_static/frames/{stem}/{entry['picture']}", alt, *entry["size"]
                         )
+                        caption = entry.get("html", html.escape(entry["text"]))
                         page = (
                             f'<figure class="wu-explorer">{pic}'
                             f"<figcaption><strong>{html.escape(entry['title'])}</strong> "
-                            f'{html.escape(entry["text"])} <span class="wu-note">(its sliders move in the '
+                            f'{caption} <span class="wu-note">(its sliders move in the '
                             f"notebook)</span></figcaption></figure>"
                         )
                         stats["pictures"] += 1
@@ -412,11 +485,16 @@ def prepare(nb: dict, frames_dir: Path, name: str, names_built: set, stats: dict
                     used_frames.add(img["file"])
                     alt = img["text"] or f"Picture drawn by the lesson's code in “{section}”"
                     page = picture_html(f"../_static/frames/{stem}/{img['file']}", alt)
-                else:
-                    page = (
-                        '<p class="wu-note">An interactive control sits here in the notebook '
-                        "(open it in Colab or Binder to use it).</p>"
-                    )
+                elif mid in manifest.get("quizzes", {}):
+                    page = quiz_html(manifest["quizzes"][mid], f"wu-quiz-{stem}-{mid[:8]}")
+                    stats["quizzes"] += 1
+                elif mid in manifest.get("progress", {}):
+                    page = f'<p class="wu-progress">{html.escape(manifest["progress"][mid])}</p>'
+                else:  # a widget the site cannot show: its text, if it says anything, else nothing
+                    text = _text(out).strip()
+                    if not text or re.match(r"^[A-Z]\w*\(", text):  # "HBox(children=…)" says nothing
+                        continue
+                    page = f'<p class="wu-note">{html.escape(text)}</p>'
                 outputs.append(nbformat.v4.new_output("display_data", data={"text/html": page}))
                 continue
             image = next((m for m in ("image/png", "image/jpeg") if m in data), None)
@@ -454,6 +532,15 @@ def prepare(nb: dict, frames_dir: Path, name: str, names_built: set, stats: dict
     return nb
 
 
+def fix_names(text: str) -> str:
+    """Accessible names that match the visible text (WCAG 2.5.3 "label in name", axe-core's
+    label-content-name-mismatch): MyST-NB's folded-code toggle says "Show code cell source"
+    but is named "Toggle hidden content", the theme's search button shows "Search ⌘K" but is
+    named "Search". Without the aria-label their visible text is their name."""
+    text = re.sub(r'(<summary) aria-label="Toggle hidden content"', r"\1", text)
+    return re.sub(r'(<button class="btn search-button-field[^>]*?)\s+aria-label="Search"', r"\1", text)
+
+
 def vendor_mathjax(dest: Path) -> None:
     """MathJax 3's single-file SVG build (2 MB, fonts inside), from the django-static-mathjax package."""
     try:
@@ -484,7 +571,8 @@ def build(only: list[str] | None, out: Path, timeout: int) -> dict:
     with zipfile.ZipFile(SRC_DIR / "_static" / "notebooks.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         for n, _, _ in course.NOTEBOOKS:
             zf.write(ROOT / "notebooks" / n, f"notebooks/{n}")
-    stats = {"players": 0, "pictures": 0, "figures": 0, "frame_bytes": {}, "execute_s": {}, "cached": []}
+    stats = {"players": 0, "pictures": 0, "figures": 0, "quizzes": 0, "exercises": 0, "frame_bytes": {},
+             "execute_s": {}, "cached": []}
     (SRC_DIR / PAGE_DIR).mkdir()
     for name in names:
         shutil.copy2(ROOT / "notebooks" / name, nb_static / name)
@@ -519,6 +607,8 @@ def build(only: list[str] | None, out: Path, timeout: int) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"sphinx-build failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     t_sphinx = time.perf_counter() - t0
+    for page in out.rglob("*.html"):
+        page.write_text(fix_names(page.read_text(encoding="utf-8")), encoding="utf-8")
     size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     report = {
         "lessons": names,

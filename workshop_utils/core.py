@@ -135,6 +135,8 @@ def setup_notebook(seed: int = 0, figure_format: str = "png") -> np.random.Gener
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
         set_matplotlib_formats(figure_format)
+        if figure_format in ("png", "retina", "jpeg"):
+            _figures_with_alt_text(get_ipython(), figure_format)
     import torch
 
     from . import __version__
@@ -144,6 +146,32 @@ def setup_notebook(seed: int = 0, figure_format: str = "png") -> np.random.Gener
     print(f"torch {torch.__version__} | numpy {np.__version__} | workshop_utils {__version__} "
           f"| seed {seed}")
     return rng
+
+
+def _figures_with_alt_text(ip, figure_format: str) -> None:
+    """Inline figures that carry a text alternative (WCAG 1.1.1): JupyterLab draws an
+    ``image/png`` output as an <img> without ``alt``, so each figure also gets a ``text/html``
+    output (which JupyterLab prefers): the same picture with ``alt`` saying what it shows
+    (``plotting.describe_figure``: its title, panels and axis labels)."""
+    import base64
+    import html
+
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    from .plotting import describe_figure
+
+    fmt = "jpeg" if figure_format == "jpeg" else "png"
+    mime = f"image/{fmt}"
+
+    def _html(fig):
+        data = print_figure(fig, fmt, bbox_inches="tight")
+        if not data:
+            return None
+        src = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        return f'<img src="{src}" alt="{html.escape(describe_figure(fig))}">'
+
+    ip.display_formatter.formatters["text/html"].for_type(Figure, _html)
 
 
 def device(prefer: str | None = None):

@@ -12,19 +12,23 @@ import numpy as np
 
 from ._validate import as_numpy, describe, require_int
 
-__all__ = ["PALETTE", "COLORS", "use_style", "image_grid", "to_display", "new_figure", "render",
-           "mosaic", "subscript", "TrainingMonitor", "training_monitor"]
+__all__ = ["PALETTE", "OKABE_ITO", "COLORS", "use_style", "image_grid", "to_display", "new_figure", "render",
+           "mosaic", "subscript", "describe_figure", "TrainingMonitor", "training_monitor"]
 
-# Okabe & Ito (2008): distinguishable with every common form of colour blindness.
+# Okabe & Ito (2008)'s hues, distinguishable with every common form of colour blindness;
+# the light ones (orange, sky blue, yellow; reddish purple for a margin) darkened to reach
+# WCAG's 3:1 non-text contrast on the figures' white background (1.4.11: a line must stand out
+# from the page), tests/test_site.py computes every ratio. OKABE_ITO keeps the originals.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 PALETTE = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
-    "#000000",  # black
+    "#0072B2",  # blue             5.2:1 on white
+    "#B8740A",  # orange           3.8:1 (Okabe-Ito #E69F00: 2.2:1)
+    "#009E73",  # bluish green     3.4:1
+    "#D55E00",  # vermillion       3.9:1
+    "#B35A96",  # reddish purple   4.4:1 (#CC79A7: 3.1:1)
+    "#2F8FC6",  # sky blue         3.6:1 (#56B4E9: 2.3:1)
+    "#8F8200",  # yellow (olive)   3.9:1 (#F0E442: 1.3:1)
+    "#000000",  # black           21:1
 )
 COLORS = dict(zip(("blue", "orange", "green", "red", "purple", "sky", "yellow", "black"), PALETTE))
 
@@ -40,6 +44,43 @@ STYLE = {
     "axes.titlesize": 11,
     "legend.frameon": False,
 }
+
+
+_TEX = [("\\mathbb{R}", "ℝ"), ("\\mathcal ", ""), ("\\in", " ∈ "), ("\\times", "×"), ("\\nabla", "∇"),
+        ("\\theta", "θ"), ("\\eta", "η"), ("\\leftarrow", "←"), ("\\gamma", "γ"), ("\\alpha", "α"),
+        ("\\dfrac", ""), ("\\frac", ""), ("\\,", " ")]
+
+
+def _plain(text: str) -> str:
+    for tex, plain in _TEX:
+        text = text.replace(tex, plain)
+    for ch in "$\\{}":
+        text = text.replace(ch, "")
+    return " ".join(text.split())
+
+
+def describe_figure(fig) -> str:
+    """A figure's text alternative: its title, then each panel's title and axis labels
+    (TeX markup spelled out), e.g. "Figure: Sigmoid. 2 panels: σ(z) (x: z, y: σ(z)); …"."""
+    sup = getattr(fig, "_suptitle", None)
+    head = "Figure" + (f": {_plain(sup.get_text())}" if sup is not None and sup.get_text() else "")
+    panels, images, n = [], 0, 0
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        n += 1
+        images += bool(ax.images)
+        title = " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t)
+        bits = [_plain(title)] if title else []
+        xl, yl = _plain(ax.get_xlabel()), _plain(ax.get_ylabel())
+        if xl or yl:
+            bits.append(", ".join(b for b in (f"x: {xl}" if xl else "", f"y: {yl}" if yl else "") if b))
+        if bits:
+            panels.append(" (".join(bits) + (")" if len(bits) > 1 else ""))
+    body = f"{n} panel{'s' if n != 1 else ''}" + (f" ({images} showing images)" if images else "")
+    if panels:
+        body += ": " + "; ".join(dict.fromkeys(panels))
+    return f"{head}. {body}."
 
 
 def use_style() -> None:

@@ -2,10 +2,12 @@
 
 * ``test_site_of_one_lesson`` (``make test``): builds a site of lesson 02 alone with
   ``tools/build_site.py`` (executing the notebook in the course kernel, empty test cache),
-  serves it on 127.0.0.1 and audits its pages; then checks that a frame of the w₁, w₂, b
-  player is the live explorer's picture for the same values.
+  serves it on 127.0.0.1 and audits its pages, axe-core's WCAG 2.2 AA rules included (the
+  accessibility smoke test; ``make a11y`` audits everything); checks the quiz opens its
+  answer with a click and exercises show their stub; then checks that a frame of the w₁, w₂,
+  b player is the live explorer's picture for the same values.
 * ``test_built_site`` (``make test-site``, after ``make site``): every page of the whole
-  site in ``$COURSE_SITE_DIR``, and the frame players the issue names.
+  site in ``$COURSE_SITE_DIR`` (with axe-core), and the frame players the issue names.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from a11y_axe import missing_reason  # noqa: E402
 from site_audit import audit_site  # noqa: E402
 
 ARGS = [
@@ -49,8 +53,18 @@ def browser(chromium_path, sync_playwright_api):
         b.close()
 
 
+@pytest.fixture(scope="module")
+def axe_ready():
+    reason = missing_reason()
+    if reason:
+        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"COURSE_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return True
+
+
 @pytest.mark.slow
-def test_site_of_one_lesson(tmp_path, browser):
+def test_site_of_one_lesson(tmp_path, browser, axe_ready):
     site, work = tmp_path / "site", tmp_path / "work"
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
@@ -72,12 +86,33 @@ def test_site_of_one_lesson(tmp_path, browser):
         timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    found = audit_site(browser, site, screenshots=ARTIFACTS / "one-lesson")
+    found = audit_site(browser, site, screenshots=ARTIFACTS / "one-lesson", axe=True)
     assert not found["problems"], "\n".join(found["problems"])
     page = found["pages"]["notebooks/02_weights_and_biases.html"]
     assert page["players"] >= 1 and page["images"] >= 5
+    assert "axe" in page  # axe-core ran; its serious/critical findings are problems above
     html = (site / "notebooks" / "02_weights_and_biases.html").read_text()
     assert 'data-explorer="NeuronExplorer"' in html and "hide-input" in html
+    assert html.count('class="wu-your-turn"') >= 2
+    assert "def my_" in re.sub(r"<[^>]+>", "", html)  # the exercise's stub is on the page
+
+    # the quiz: question and choices in the page, the answer hidden until a click
+    from site_audit import serve
+
+    srv, base = serve(site)
+    try:
+        p = browser.new_page()
+        p.goto(base + "notebooks/02_weights_and_biases.html")
+        quiz = p.locator(".wu-quiz").first
+        assert quiz.locator("ol.wu-quiz-options li").count() >= 2
+        answer = quiz.locator("details.wu-quiz-answer p").first
+        assert not answer.is_visible()
+        quiz.locator("summary").first.focus()
+        p.keyboard.press("Enter")  # the keyboard opens it as a click does
+        assert answer.is_visible() and len(answer.inner_text()) > 20
+        p.close()
+    finally:
+        srv.shutdown()
 
     # a frame on the page is the live explorer's picture for the same values
     from workshop_utils.explorers import neuron_explorer
@@ -105,13 +140,13 @@ NAMED_PLAYERS = {  # the issue's design-card controls, and the further explorers
 }
 
 
-def test_built_site(browser):
+def test_built_site(browser, axe_ready):
     site = os.environ.get("COURSE_SITE_DIR")
     if not site:
         pytest.skip("audits the site that `make site` built: run `make test-site` (sets COURSE_SITE_DIR)")
     site = Path(site)
     assert (site / "index.html").is_file(), f"no site in {site}: run `make site` first"
-    found = audit_site(browser, site, screenshots=ARTIFACTS / "full")
+    found = audit_site(browser, site, screenshots=ARTIFACTS / "full", axe=True)
     assert not found["problems"], "\n".join(found["problems"])
     assert len(found["pages"]) == 11
     for stem, wanted in NAMED_PLAYERS.items():
@@ -123,3 +158,5 @@ def test_built_site(browser):
         assert size <= 1_500_000, f"{f.name}: {size:,} bytes of frames"
     (ARTIFACTS / "full").mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "full" / "audit.json").write_text(json.dumps(found["pages"], indent=1))
+    assert sum('class="wu-quiz"' in (site / "notebooks" / f"{s}.html").read_text() for s in (
+        p.stem for p in (site / "notebooks").glob("*.html"))) == 10  # a quiz in every lesson

@@ -12,7 +12,9 @@
       var frame = control.frames[index];
       img.src = data.base + frame.src;
       img.alt = frame.alt;
-      text.textContent = frame.text;
+      // the caption with its sub/superscripts: HTML written by tools/build_site.py from the
+      // explorer's caption (only <sub>, <sup>, <b>, <i> kept, its text escaped)
+      if (frame.html) { text.innerHTML = frame.html; } else { text.textContent = frame.text; }
     }
     inputs.forEach(function (input, k) {
       var control = data.controls[k];

@@ -19,6 +19,24 @@ from ..plotting import agg_canvas, draw_and_freeze, encode, new_figure
 
 __all__ = ["Explorer"]
 
+_IMAGE_CLASS = []
+
+
+def _described_image():
+    """ipywidgets' Image with an empty, synced ``description``: ipywidgets 8 shows a widget's
+    ``tooltip`` as its element's ``title`` only after reading ``description.length``, which an
+    Image model lacks (its view then fails: "Error setting state … reading 'length'", no
+    picture). With it, the <img> gets its ``title``: the picture's text alternative."""
+    if not _IMAGE_CLASS:
+        import ipywidgets as widgets
+        import traitlets
+
+        class DescribedImage(widgets.Image):
+            description = traitlets.Unicode("").tag(sync=True)
+
+        _IMAGE_CLASS.append(DescribedImage)
+    return _IMAGE_CLASS[0]
+
 
 def _slider_value(name: str, ctl, value, lo, hi):
     """``value`` for the slider ``name`` (range ``lo``..``hi``), or a ValueError naming the control.
@@ -109,7 +127,7 @@ class Explorer:
         self.fig = new_figure(self.figsize, self.dpi)  # fig.dpi: self.dpi × core.display_scale()
         w_px = int(self.figsize[0] * self.fig.dpi)
         h_px = int(self.figsize[1] * self.fig.dpi)
-        self.image = widgets.Image(
+        self.image = _described_image()(
             format=self.image_format, layout=widgets.Layout(width=f"{w_px}px", height=f"{h_px}px")
         )
         self.html = widgets.HTML(value="")
@@ -196,8 +214,29 @@ class Explorer:
         self.html.value = self.caption(state)
         self.picture = self._render()
         self.image.value = self.picture
+        self._describe_picture()
         self.render_count += 1
         self.last_render_s = time.perf_counter() - t0
+
+    @property
+    def alt_text(self) -> str:
+        """The picture's text alternative: the title, the control values and the caption as
+        plain text (sub/superscripts kept); it changes with every redraw."""
+        from .frames import html_to_text
+
+        values = ", ".join(f"{k} = {v:.6g}" if isinstance(v, float) else f"{k} = {v}"
+                           for k, v in self.values.items())  # 2.1, not 2.0999999999999996
+        caption = html_to_text(self.caption(self.state) or "")
+        head = f"{self.title or type(self).__name__} at {values}"
+        return f"{head}: {caption}" if caption else head
+
+    def _describe_picture(self) -> None:
+        """Give the Image widget its text alternative: ipywidgets' Image has no ``alt``, but
+        ipywidgets 8's ``tooltip`` becomes the <img>'s ``title``, which is its accessible name
+        (WCAG 1.1.1; axe-core's image-alt accepts it). ipywidgets 7 has no tooltip: there the
+        caption above the picture is the description."""
+        if self.image.has_trait("tooltip"):
+            self.image.tooltip = self.alt_text
 
     def update(self, **values):
         """Set several controls at once (validated) and redraw once; returns the new state."""

@@ -22,6 +22,8 @@ __all__ = [
     "export_frames",
     "frame_values",
     "caption_text",
+    "caption_html",
+    "html_to_text",
     "restore",
     "fit_budget",
 ]
@@ -45,10 +47,62 @@ FRAME_CONTROLS = {
 FRAME_BUDGET_BYTES = 1_500_000  # all frames of one page
 
 
+_SUP = dict(zip("0123456789+-−=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ"))
+_SUB = dict(zip("0123456789+-−=()aehijklmnoprstux", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤₓ"))
+_KEEP = ("sub", "sup", "b", "strong", "i", "em")
+
+
+def _script(m) -> str:
+    """<sub>…</sub> / <sup>…</sup> (innermost) as Unicode sub/superscripts, or _(…) / ^(…)."""
+    table, mark = (_SUB, "_") if m.group(1).lower() == "sub" else (_SUP, "^")
+    body = m.group(2)
+    if body and all(ch in table for ch in body):
+        return "".join(table[ch] for ch in body)
+    return f"{mark}{body}" if len(body) == 1 else f"{mark}({body})"
+
+
 def caption_text(explorer) -> str:
-    """The explorer's description of what it shows now, as plain text (one line)."""
+    """The explorer's description of what it shows now, as plain text (one line): alt text.
+
+    Sub- and superscripts survive as Unicode (zᵢ, 2/λₘₐₓ) or as _(…) / ^(…) where Unicode
+    has no such character: ``e<sup>(z<sub>i</sub>+c)/T</sup>`` reads ``e^((zᵢ+c)/T)``.
+    """
     raw = explorer.caption(explorer.state) or ""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw))).strip()
+    return html_to_text(raw)
+
+
+def html_to_text(raw: str) -> str:
+    """A caption's HTML as one line of plain text, sub/superscripts kept (see ``caption_text``)."""
+    raw = re.sub(r"<(?!/?(?:sub|sup)\b)[^>]+>", " ", raw, flags=re.I)
+    pattern = re.compile(r"<(sub|sup)>([^<]*)</\1>", re.I)
+    while pattern.search(raw):
+        raw = pattern.sub(_script, raw)
+    raw = re.sub(r"<[^>]+>", " ", raw)
+    return re.sub(r"\s+", " ", html.unescape(raw)).strip()
+
+
+def caption_html(explorer) -> str:
+    """The explorer's caption as safe HTML for a static page: its text escaped, the tags that
+    carry maths or emphasis (<sub>, <sup>, <b>, <i>, <strong>, <em>) kept without attributes,
+    every other tag dropped."""
+    from html.parser import HTMLParser
+
+    out: list[str] = []
+
+    class _Keep(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            out.append(f"<{tag}>" if tag in _KEEP else " ")
+
+        def handle_endtag(self, tag):
+            out.append(f"</{tag}>" if tag in _KEEP else " ")
+
+        def handle_data(self, data):
+            out.append(html.escape(data, quote=False))
+
+    parser = _Keep(convert_charrefs=True)
+    parser.feed(explorer.caption(explorer.state) or "")
+    parser.close()
+    return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
 def _options(ctl) -> list:
@@ -145,7 +199,8 @@ def export_frames(explorer, controls: dict | None = None, defaults: dict | None 
 
     Returns ``{"title", "explorer", "defaults", "default": frame, "controls": [{"name",
     "label", "values", "labels", "default_index", "frames": [frame, ...]}]}`` where a frame
-    is ``{"bytes", "format", "text", "values"}``. The explorer is left at its defaults.
+    is ``{"bytes", "format", "text", "html", "values"}`` (``html``: the caption with its
+    sub/superscripts, ``text``: the same as plain text). The explorer is left at its defaults.
     """
     cls = type(explorer).__name__
     if controls is None:
@@ -157,7 +212,8 @@ def export_frames(explorer, controls: dict | None = None, defaults: dict | None 
 
     def frame():
         data, fmt = _picture(explorer)
-        return {"bytes": data, "format": fmt, "text": caption_text(explorer), "values": dict(explorer.values)}
+        return {"bytes": data, "format": fmt, "text": caption_text(explorer), "html": caption_html(explorer),
+                "values": dict(explorer.values)}
 
     restore(explorer, defaults)
     out = {
