@@ -268,7 +268,8 @@ hub-remove-users:
 # the instructor administers; as root, learners cannot read each other's files or the hub's secrets.
 test-hub: env hub-env
 	COURSE_HUB_PYTHON=$(HUB_ENV)/bin/python COURSE_HUB_NODE_MODULES=$(HUB_DIR)/node_modules \
-		OMP_NUM_THREADS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_hub.py tests/test_pulse_hub.py
+		OMP_NUM_THREADS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_hub.py tests/test_pulse_hub.py \
+		tests/test_deploy.py::test_instructors_snippet_seeds_passwords_admins_and_group
 
 # The class load test: benchmarks/hub_results.json, the hub section of benchmarks/RESULTS.md
 # and the README's sizing table. HUB_BENCH_ARGS e.g. "--sizes 2,4 --quick" for a short run.

@@ -309,3 +309,66 @@ def test_the_local_hub_config_adds_the_pulse_and_its_instructors(tmp_path):
     c = _local_config(tmp_path, COURSE_HUB_PULSE="0")
     assert all(s["name"] != "pulse" for s in c["services"])
     assert "WORKSHOP_PULSE" not in c["env"]
+
+
+# ------------------------------------------- a dead service, in a whole notebook's run
+# (no hub needed: it runs in make test's hub stage, beside the oldest-versions suite, to keep
+# the first round short)
+@pytest.mark.slow
+def test_a_notebook_runs_as_fast_with_a_dead_service(tmp_path):
+    """Lesson 04 (six checkers, run on the stubs as given) in a fresh kernel, without the
+    setting and with it pointing at a service that accepts and never answers (the worst
+    case: each post waits its full 0.5 s timeout, in the background thread).
+
+    On a shared machine a whole notebook's wall time varies by tens of percent between two
+    runs, so what is compared is what the pulse could add: the checker cells' own time
+    (nbclient's per-cell timing; a post on the kernel's path would add 0.5 s to each, 3 s in
+    all) and the kernel's CPU time. Every notebook calls its checkers through the same one
+    hook (``checks._core.pulsed``), whose cost per call tests/test_pulse.py measures directly."""
+    import datetime
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    def run(env_value) -> dict:
+        nb = nbformat.read(ROOT / "notebooks" / "04_activation_functions.ipynb", as_version=4)
+        nb.cells.append(nbformat.v4.new_code_cell(
+            "import resource\n_r = resource.getrusage(resource.RUSAGE_SELF)\n"
+            "print(_r.ru_utime + _r.ru_stime)"))
+        env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+        env.pop("WORKSHOP_PULSE", None)
+        if env_value:
+            env["WORKSHOP_PULSE"] = env_value
+        t0 = time.monotonic()
+        NotebookClient(
+            nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(tmp_path)}}
+        ).execute(env=env)
+        wall = time.monotonic() - t0
+
+        def seconds(cell):
+            t = cell.metadata["execution"]
+            a, b = (datetime.datetime.fromisoformat(t[k].replace("Z", "+00:00"))
+                    for k in ("iopub.execute_input", "shell.execute_reply"))
+            return (b - a).total_seconds()
+
+        checker_cells = [c for c in nb.cells if c.cell_type == "code" and "check_" in c.source
+                         and "import check_" not in c.source.splitlines()[-1]]
+        return {"wall": wall, "cpu": float(nb.cells[-1].outputs[0]["text"]),
+                "checkers": sum(seconds(c) for c in checker_cells), "n": len(checker_cells)}
+
+    from test_pulse import _listener  # a loopback server that accepts and never answers
+
+    run(None)  # warm the caches (imports, data) for both timed runs alike
+    with _listener(answer=False) as (port, got):
+        dead = run(f"http://127.0.0.1:{port}#ROOM")
+        tried = len(got)
+    alone = run(None)
+    assert tried >= 1, "the kernel did not try to post (the setting did not reach it)"
+    assert dead["n"] >= 4  # the cells that call lesson 04's six checkers
+    print(f"checker cells {alone['checkers']:.2f} s alone, {dead['checkers']:.2f} s with a dead service; "
+          f"kernel CPU {alone['cpu']:.1f} / {dead['cpu']:.1f} s; "
+          f"wall {alone['wall']:.0f} / {dead['wall']:.0f} s")
+    assert dead["checkers"] < alone["checkers"] + 1.0, (alone, dead)
+    # CPU time varies less than wall time on a shared machine, but still by 10-20 %: the bound
+    # catches a thread that spins (tens of seconds), not noise
+    assert dead["cpu"] < alone["cpu"] * 1.5 + 2.0, (alone, dead)

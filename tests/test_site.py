@@ -246,7 +246,7 @@ def test_static_quiz_shows_question_choices_and_hidden_answer():
 def test_inline_figures_carry_alt_text():
     """JupyterLab draws image/png without alt: each figure also has a text/html twin (which
     JupyterLab prefers) holding the same picture with alt text from describe_figure."""
-    from IPython.testing.globalipapp import start_ipython
+    from IPython.core.interactiveshell import InteractiveShell
 
     from workshop_utils.core import _figures_with_alt_text
     from workshop_utils.plotting import new_figure
@@ -256,7 +256,7 @@ def test_inline_figures_carry_alt_text():
     ax.plot([0, 1], [1, 0])
     ax.set_title(r"loss of $\theta$")
     ax.set_xlabel("step")
-    ip = start_ipython()
+    ip = InteractiveShell.instance()  # the shell another test in this worker made, if any
     html_fmt = ip.display_formatter.formatters["text/html"]
     _figures_with_alt_text(ip, "png")
     out = html_fmt.lookup(fig)(fig)
