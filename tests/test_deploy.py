@@ -25,7 +25,7 @@ SNIPPET = ROOT / "deploy" / "hub_instructors.py"
 LOCAL_PATTERN = "^[a-z][a-z0-9_-]{0,23}$"
 CHECKLIST = ROOT / "instructors" / "checklist.md"
 # set by make test-hub; not .venv-hub itself, which make test builds while test-current runs
-HUB_PY = os.environ.get("COURSE_HUB_PYTHON", "")
+HUB_PY = os.path.abspath(os.environ["COURSE_HUB_PYTHON"]) if os.environ.get("COURSE_HUB_PYTHON") else ""
 
 
 def _module(path: Path, name: str):

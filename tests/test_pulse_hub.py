@@ -19,8 +19,10 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import socket
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -67,7 +69,7 @@ def _browser_settings():
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
+def hub():
     import hubclient
 
     env = {
@@ -75,16 +77,22 @@ def hub(tmp_path_factory):
         "COURSE_HUB_PULSE_INSTRUCTORS": "teacher",
         "COURSE_HUB_PULSE_STUCK_AFTER": "2",
     }
-    with hubclient.start_hub(HUB_PY, tmp_path_factory.mktemp("pulse-hub"), NODE_MODULES, extra_env=env) as h:
-        url = f"{h.url}/services/pulse/api/ping"
-        import requests
+    # a folder the learners' system users may pass, as root (pytest's tmp folders are 0700)
+    top = Path(tempfile.mkdtemp(prefix="course-pulse-hub-", dir="/tmp"))
+    top.chmod(0o711)
+    try:
+        with hubclient.start_hub(HUB_PY, top / "hub", NODE_MODULES, extra_env=env) as h:
+            url = f"{h.url}/services/pulse/api/ping"
+            import requests
 
-        t0 = time.monotonic()  # the hub starts its services as it starts; wait for the route
-        while requests.get(url, timeout=10).status_code not in (401, 403):
-            if time.monotonic() - t0 > 60:
-                raise AssertionError(f"the pulse service did not come up\n{h.log_tail()}")
-            time.sleep(0.5)
-        yield h
+            t0 = time.monotonic()  # the hub starts its services as it starts; wait for the route
+            while requests.get(url, timeout=10).status_code not in (401, 403):
+                if time.monotonic() - t0 > 60:
+                    raise AssertionError(f"the pulse service did not come up\n{h.log_tail()}")
+                time.sleep(0.5)
+            yield h
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 def _learner_starts(hub, name: str, out: dict) -> None:
