@@ -229,3 +229,15 @@ def test_a_float64_answer_computed_through_float32_is_right():
 
     result = check_attention(attention32, quiet=True)
     assert result.ok and "right in float32" in result.message, result.message
+
+
+def test_an_exact_check_stays_exact_for_floats():
+    """A parameter count off by one, as a float, is wrong even where it is within float32's
+    relative precision of the right count (109387.0 against 109386)."""
+    from workshop_utils.checks import check_count_parameters, check_parameter_count
+    from workshop_utils.layers import total_parameters
+
+    assert not check_count_parameters(lambda w: float(total_parameters(w) + 1), quiet=True).ok
+    assert check_count_parameters(lambda w: float(total_parameters(w)), quiet=True).ok
+    assert not check_parameter_count(lambda k, c1, c2: np.float32(28938 + 1) if (k, c1, c2) == (5, 16, 32)
+                                     else None, quiet=True).ok

@@ -474,14 +474,15 @@ def check_function(
             else:
                 err = float("inf")
         tol, precision = threshold, LOW_PRECISION_TOLERANCE.get(got_np.dtype)
-        if precision is None and got_np.dtype.kind == "f" and not boolean and finite and err > threshold:
+        if (precision is None and threshold > 0 and got_np.dtype.kind == "f" and not boolean and finite
+                and err > threshold):  # (an exact check, threshold 0, stays exact)
             # a float64 answer computed through float32 somewhere (torch's default dtype, a
             # float32 input): as right as a float32 answer when it is within float32's precision
             if precision_error(got_np, expected) <= LOW_PRECISION_TOLERANCE[np.dtype(np.float32)]:
                 precision = LOW_PRECISION_TOLERANCE[np.dtype(np.float32)]
         # a float32/float16 answer is always judged at its own precision, so a right one passes
         # with a wide margin (elementwise relative error near zero is rounding, not a slip)
-        if precision is not None and not boolean and finite and (
+        if precision is not None and threshold > 0 and not boolean and finite and (
                 err > threshold or got_np.dtype in LOW_PRECISION_TOLERANCE):
             err, tol = precision_error(got_np, expected), max(threshold, precision)
             low_precision = got_np.dtype if got_np.dtype in LOW_PRECISION_TOLERANCE else np.dtype(np.float32)
