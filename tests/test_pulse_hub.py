@@ -261,7 +261,7 @@ def hubclient_session(hub, name: str):
     """A logged-in browser session of ``name`` that has been through the service's OAuth."""
     import hubclient
 
-    lr = hubclient.Learner(hub, name)
+    lr = hubclient.Learner(hub, name, password=hub.password)  # what the browser set at first login
     lr.login()
     r = lr.s.get(f"{hub.url}/services/pulse/", timeout=60)
     assert r.status_code == 200, (r.status_code, r.url, r.text[:300])
