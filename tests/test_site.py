@@ -217,10 +217,12 @@ def test_explorer_picture_has_a_text_alternative_that_follows_it():
     from workshop_utils.explorers import logit_explorer
 
     ex = logit_explorer()
-    before = ex.image.tooltip
-    assert before == ex.alt_text and "Logit explorer" in before and "ŷᵢ" in before
+    before = ex.alt_text
+    assert "Logit explorer" in before and "ŷᵢ" in before
     ex.update(temperature=2.0)
-    assert ex.image.tooltip != before and "temperature = 2:" in ex.image.tooltip
+    assert ex.alt_text != before and "temperature = 2:" in ex.alt_text
+    if ex.image.has_trait("tooltip"):  # ipywidgets 8; 7 (Colab's, make test-oldest) has no tooltip
+        assert ex.image.tooltip == ex.alt_text
 
 
 def test_static_quiz_shows_question_choices_and_hidden_answer():
