@@ -87,43 +87,11 @@ def _site_setup():
     except ImportError:
         pass
 
-    _TEX = [("\\mathbb{R}", "ℝ"), ("\\mathcal ", ""), ("\\in", " ∈ "), ("\\times", "×"),
-            ("\\nabla", "∇"), ("\\theta", "θ"), ("\\eta", "η"), ("\\leftarrow", "←"),
-            ("\\gamma", "γ"), ("\\alpha", "α"), ("\\dfrac", ""), ("\\frac", ""), ("\\,", " ")]
-
-    def _clean(text):
-        # a matplotlib title without its TeX markup, for alt text (a screen reader reads it)
-        for tex, plain in _TEX:
-            text = text.replace(tex, plain)
-        for ch in "$\\{}":
-            text = text.replace(ch, "")
-        return " ".join(text.split())
+    from workshop_utils.plotting import describe_figure
 
     def _describe(fig, p, cycle):
-        parts = []
-        sup = getattr(fig, "_suptitle", None)
-        if sup is not None and sup.get_text():
-            parts.append(_clean(sup.get_text()))
-        panels, images = [], 0
-        for ax in fig.axes:
-            if not ax.get_visible():
-                continue
-            images += bool(ax.images)
-            title = " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t)
-            bits = [_clean(title)] if title else []
-            xl, yl = _clean(ax.get_xlabel()), _clean(ax.get_ylabel())
-            if xl or yl:
-                bits.append(", ".join(b for b in (f"x: {xl}" if xl else "", f"y: {yl}" if yl else "") if b))
-            if bits:
-                panels.append(" (".join(bits) + (")" if len(bits) > 1 else ""))
-        n = sum(ax.get_visible() for ax in fig.axes)
-        head = "Figure" + (f": {parts[0]}" if parts else "")
-        body = f"{n} panel{'s' if n != 1 else ''}"
-        if images:
-            body += f" ({images} showing images)"
-        if panels:
-            body += ": " + "; ".join(dict.fromkeys(panels))
-        p.text(f"{head}. {body}.")
+        # a figure's text alternative (a screen reader reads it): the same one JupyterLab gets
+        p.text(describe_figure(fig))
 
     def _register(*_):
         get_ipython().display_formatter.formatters["text/plain"].for_type(matplotlib.figure.Figure, _describe)
