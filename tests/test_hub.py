@@ -24,7 +24,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import urllib.parse
 from pathlib import Path
@@ -111,9 +110,7 @@ def room():
     """One hub for the module, two learners who took the class path (``results``)."""
     import hubclient
 
-    # a folder the learners' system users may pass (pytest's tmp folders are 0700 under root)
-    top = Path(tempfile.mkdtemp(prefix="course-hub-test-", dir="/tmp"))
-    top.chmod(0o711)
+    top = hubclient.scratch_folder("course-hub-test-")
     try:
         with hubclient.start_hub(HUB_PY, top / "hub", NODE_MODULES) as hub:
             link = course.hub_link(hub.url, repo=(hub.folder / "deep-learning-workshop").as_uri())

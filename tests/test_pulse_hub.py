@@ -22,7 +22,6 @@ import re
 import shutil
 import socket
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -77,9 +76,7 @@ def hub():
         "COURSE_HUB_PULSE_INSTRUCTORS": "teacher",
         "COURSE_HUB_PULSE_STUCK_AFTER": "2",
     }
-    # a folder the learners' system users may pass, as root (pytest's tmp folders are 0700)
-    top = Path(tempfile.mkdtemp(prefix="course-pulse-hub-", dir="/tmp"))
-    top.chmod(0o711)
+    top = hubclient.scratch_folder("course-pulse-hub-")
     try:
         with hubclient.start_hub(HUB_PY, top / "hub", NODE_MODULES, extra_env=env) as h:
             url = f"{h.url}/services/pulse/api/ping"
