@@ -146,12 +146,17 @@ print("numpy transpose == torch permute ✓")
 
 # %% [markdown]
 # A common trap: `reshape` also gives shape (3, H, W), but it keeps the numbers in memory
-# order and so scrambles the picture. Compare:
+# order (R, G, B of pixel 1, then of pixel 2, …) and only cuts them differently. Its
+# "plane 0" is then the first H·W numbers: the top third of the photo, each row's
+# R, G, B values laid side by side — a stretched copy of the top, striped up close, and no
+# colour plane at all. Compare:
 
 # %% tags=["demo"]
 wrong = photo.reshape(3, H, W)
 print("same shape:", wrong.shape == chw.shape, "| same numbers:", np.array_equal(wrong, chw))
-display(image_grid([chw[0], wrong[0]], titles=["transpose: red plane", "reshape: scrambled"], size=2.6))
+display(image_grid([chw[0], wrong[0], wrong[0][:12, :12]], size=2.6,
+                   titles=["transpose: the red plane", "reshape's 'plane 0': the top third",
+                           "reshape, 12×12 zoom: R G B R G B …"]))
 
 # %% [markdown]
 # PIL images follow the same H×W×C convention as numpy, and a batch for PyTorch gets one

@@ -293,8 +293,8 @@ plt.show()
 # ## Interactive Demo 2.2 · Move the plane
 #
 # Six sliders: the four entries of $W$ and the two of $b$, starting at the $W$ and $b$ of
-# the picture above. The grey grid and digit are the input; the blue grid and black digit
-# are $Wx + b$. Set $W$ to the identity ($W_{11} = W_{22} = 1$, the others 0) and $b = 0$
+# the picture above. The light-grey grid and the grey digit are the input $x$ and stay put;
+# the blue grid and the black digit are $Wx + b$ and move. Set $W$ to the identity ($W_{11} = W_{22} = 1$, the others 0) and $b = 0$
 # to see the input itself.
 #
 # - Change only $b_1, b_2$: everything slides (the "add" step).

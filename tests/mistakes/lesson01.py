@@ -115,6 +115,8 @@ TABLES = {
             "uint8 sum wraps": (lambda img: (img[..., 0] + img[..., 1] + img[..., 2]) / 3,
                                 "uint8_overflow"),
             "uint8 accumulator": (_grayscale_uint8_accumulator, "uint8_in_place"),
+            "uint8 weights wrap": (lambda img: (img @ np.array([76, 150, 29], dtype=np.uint8)) / 255,
+                                   "uint8_wraps"),
             "integer weights": (lambda img: (299 * img[..., 0] + 587 * img[..., 1]
                                              + 114 * img[..., 2]) / 1000, "int_weights"),
             "back to uint8": (lambda img: (img @ LUMA).astype(np.uint8), "whole_numbers"),

@@ -78,6 +78,9 @@ def started(explorer, **requested):
     return explorer
 
 
+LABEL_CHARS = 9  # what ipywidgets' default label (80 px) holds at 13 px text without "…"
+
+
 class Explorer:
     """Base class: subclasses set ``controls`` and implement ``compute`` and ``draw``.
 
@@ -119,6 +122,14 @@ class Explorer:
         from ..core import display_scale
 
         scale = display_scale()
+        # ipywidgets cuts a description longer than its fixed label width ("hidden la…"): then
+        # every label of the explorer gets the width of the longest, so the sliders still align
+        plain = [c for c in self.controls.values()
+                 if getattr(getattr(c, "style", None), "description_width", None) == ""]
+        longest = max((len(c.description) for c in plain), default=0)
+        if longest > LABEL_CHARS:
+            for ctl in plain:
+                ctl.style.description_width = f"{(7.5 * longest + 8) * scale:.0f}px"
         if scale != 1:  # controls given a width in pixels grow with the text (presenter mode)
             for ctl in [*self.controls.values(), *extra_widgets]:
                 width = getattr(getattr(ctl, "layout", None), "width", None)

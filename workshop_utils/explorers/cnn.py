@@ -90,16 +90,12 @@ class ConvGeometryExplorer(Explorer):
     def setup(self):
         ax_in, ax_out = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
         self.ax_in, self.ax_out = ax_in, ax_out
-        P = self.max_p
-        ax_in.set_xlim(-P - 0.5, self.W + P - 0.5)
-        ax_in.set_ylim(self.H + P - 0.5, -P - 0.5)
-        big = max(conv.conv_output_size(self.H, 1, 1, P), conv.conv_output_size(self.W, 1, 1, P))
-        ax_out.set_xlim(-0.5, big - 0.5)
-        ax_out.set_ylim(big - 0.5, -0.5)
+        self.limits_p = None  # the padding the panels' limits were last set for (draw)
         for ax in (ax_in, ax_out):
             ax.set_aspect("equal")
             ax.set_xticks([])
             ax.set_yticks([])
+            ax.set_frame_on(False)
         ax_in.set_title("input X, padding zeros in blue", fontsize=9)
         ax_out.set_title("output Y (mean of each window)", fontsize=9)
         from matplotlib.collections import LineCollection
@@ -112,7 +108,7 @@ class ConvGeometryExplorer(Explorer):
                                     interpolation="nearest")
         self.lines_out = ax_out.add_collection(LineCollection([], colors="0.6", linewidths=0.4))
         self.cell = _rect(ax_out, ec=COLORS["orange"], lw=2.5)
-        self.out_text = ax_out.text(0.0, -0.02, "", transform=ax_out.transAxes, va="top", fontsize=9)
+        self.out_text = ax_out.text(-0.5, 0.0, "", va="top", fontsize=9)  # under the grid
         self.dynamic = [self.im_in, self.lines_in, self.starts, self.window, self.im_out,
                         self.lines_out, self.cell, self.out_text]
 
@@ -136,9 +132,21 @@ class ConvGeometryExplorer(Explorer):
                 "Y": Y, "X_pad": X_pad, "window": window, "value": float(Y[h, w]),
                 "starts": [(r * s - p, c * s - p) for r in range(Ho) for c in range(Wo)]}
 
+    def _fit_panels(self, p):
+        """Both panels just hold the padded input (so no empty margins), on one scale: an
+        output cell is as large as an input cell, and the output never outgrows the input."""
+        self.limits_p = p
+        self.ax_in.set_xlim(-p - 0.5, self.W + p - 0.5)
+        self.ax_in.set_ylim(self.H + p - 0.5, -p - 0.5)
+        self.ax_out.set_xlim(-0.5, self.W + 2 * p - 0.5)
+        self.ax_out.set_ylim(self.H + 2 * p - 0.5 + 1.2, -0.5)  # + a line for the text
+        self.invalidate()
+
     def draw(self, st):
         _set_max(self, self.controls["position"], st["H_out"] * st["W_out"] - 1)
         k, s, p = st["k"], st["s"], st["p"]
+        if p != self.limits_p:
+            self._fit_panels(p)
         rgb = np.repeat(st["X_pad"][..., None], 3, axis=2)
         if p:
             pad_colour = (0.62, 0.76, 0.90)
@@ -154,6 +162,7 @@ class ConvGeometryExplorer(Explorer):
         self.im_out.set_extent((-0.5, st["W_out"] - 0.5, st["H_out"] - 0.5, -0.5))
         self.cell.set_bounds(st["w"] - 0.5, st["h"] - 0.5, 1, 1)
         self.out_text.set_text(f"{st['H_out']}×{st['W_out']} outputs")
+        self.out_text.set_position((-0.5, st["H_out"] - 0.5 + 0.3))
 
     def caption(self, st):
         k, s, p = st["k"], st["s"], st["p"]

@@ -101,8 +101,9 @@ class NeuronExplorer(Explorer):
         ax_bar.set_title("its sum, term by term", fontsize=9)
         ax_img.imshow(self.problem.images_train[self.example], cmap="gray_r")
         ax_img.axhline(13.5, color=COLORS["red"], lw=1)
-        ax_img.text(27, 6, "top\nx₁", color=COLORS["red"], fontsize=7, ha="right")
-        ax_img.text(27, 24, "bottom\nx₂", color=COLORS["red"], fontsize=7, ha="right")
+        # below the digit, not on it: x₁ is the ink above the red line, x₂ the ink below
+        ax_img.text(13.5, 29.5, "above the line: x₁\nbelow the line: x₂", color=COLORS["red"],
+                    fontsize=7, ha="center", va="top")
         ax_img.set_title("example digit", fontsize=9)
         ax_img.set_axis_off()
         self.dynamic = [self.heat, *points, self.line, *self.bars]
@@ -199,13 +200,15 @@ class AffineExplorer(Explorer):
 
         ax = self.fig.add_subplot()
         self.ax = ax
-        ax.add_collection(LineCollection(self.grid_segments, colors="0.85", lw=0.8))
-        ax.scatter(*self.points.T, c=self.ink, cmap="Greys", vmin=0, vmax=1, s=6, marker="s",
-                   alpha=0.35)
+        # the input x: a light-grey grid and a grey digit that stay put; Wx + b: a blue grid
+        # and a black digit that move with the sliders
+        ax.add_collection(LineCollection(self.grid_segments, colors="0.8", lw=0.8))
+        ax.scatter(*self.points.T, color="0.55", s=8, marker="s", lw=0,
+                   label="input x (grey grid, grey digit)")
         self.grid = LineCollection(self.grid_segments, colors=COLORS["sky"], lw=1.0)
         ax.add_collection(self.grid)
         self.digit = ax.scatter(*self.points.T, c=self.ink, cmap="Greys", vmin=0, vmax=1, s=12,
-                                marker="s")
+                                marker="s", label="Wx + b (blue grid, black digit)")
         (self.e1,) = ax.plot([], [], color=COLORS["red"], lw=2.5, label="W·(1, 0) = column 1")
         (self.e2,) = ax.plot([], [], color=COLORS["green"], lw=2.5, label="W·(0, 1) = column 2")
         (self.origin,) = ax.plot([], [], "o", color=COLORS["purple"], ms=7,
@@ -215,7 +218,12 @@ class AffineExplorer(Explorer):
         ax.set_aspect("equal")
         ax.axhline(0, color="0.6", lw=0.6)
         ax.axvline(0, color="0.6", lw=0.6)
-        ax.legend(loc="lower left", fontsize=7, frameon=True, framealpha=0.85)
+        from matplotlib.lines import Line2D
+
+        handles, labels = ax.get_legend_handles_labels()
+        # the moved digit's own marker takes the colour map's middle grey: show it black
+        handles[1] = Line2D([], [], marker="s", ls="", color="black", ms=4)
+        ax.legend(handles, labels, loc="lower left", fontsize=7, frameon=True, framealpha=0.85)
         self.det_text = ax.text(0.98, 0.97, "", transform=ax.transAxes, ha="right", va="top",
                                 fontsize=9)
         self.dynamic = [self.grid, self.digit, self.e1, self.e2, self.origin, self.det_text]
@@ -247,8 +255,16 @@ class AffineExplorer(Explorer):
         y = W @ x + b
         return (f"<code>W = [[{W[0, 0]:.2f}, {W[0, 1]:.2f}], [{W[1, 0]:.2f}, {W[1, 1]:.2f}]], "
                 f"b = [{b[0]:.2f}, {b[1]:.2f}]</code> &nbsp; e.g. the corner x = (1, 1) &rarr; "
-                f"<code>Wx + b = ({W[0, 0]:.2f}+{W[0, 1]:.2f}+{b[0]:.2f}, "
-                f"{W[1, 0]:.2f}+{W[1, 1]:.2f}+{b[1]:.2f}) = ({y[0]:.2f}, {y[1]:.2f})</code>")
+                f"<code>Wx + b = ({signed_sum(W[0, 0], W[0, 1], b[0])}, "
+                f"{signed_sum(W[1, 0], W[1, 1], b[1])}) = ({y[0]:.2f}, {y[1]:.2f})</code>")
+
+
+def signed_sum(*terms: float) -> str:
+    """``1.50 + 0.50 − 1.00``: the terms of a sum, each sign written once (never ``+-``)."""
+    out = f"{'−' if terms[0] < 0 else ''}{abs(terms[0]):.2f}"
+    for t in terms[1:]:
+        out += f" {'−' if t < 0 else '+'} {abs(t):.2f}"
+    return out
 
 
 def affine_explorer(image=None, W=((1.0, 0.0), (0.0, 1.0)), b=(0.0, 0.0)) -> AffineExplorer:

@@ -16,6 +16,15 @@ SHIFT_RANGE = (-10.0, 10.0)
 TEMPERATURE_RANGE = (0.1, 5.0)
 
 
+AXIS_STEPS = (2.5, 5.0, 10.0, LOGIT_RANGE[1] + SHIFT_RANGE[1])
+
+
+def logit_axis_limit(z) -> float:
+    """The logit axis's half-height: the smallest of ``AXIS_STEPS`` that holds every bar."""
+    top = float(np.max(np.abs(z)))
+    return next((lim for lim in AXIS_STEPS if top <= lim), AXIS_STEPS[-1])
+
+
 class LogitExplorer(Explorer):
     """Sliders for the logits z_i, a shift c added to all of them and a temperature T:
     the bars of z + c and of softmax((z + c) / T)."""
@@ -55,10 +64,9 @@ class LogitExplorer(Explorer):
     def setup(self):
         ax_z, ax_p = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.2]})
         x = np.arange(self.n)
-        lim = LOGIT_RANGE[1] + SHIFT_RANGE[1]
         self.z_bars = ax_z.bar(x, np.zeros(self.n), color=COLORS["blue"])
         ax_z.axhline(0, color="0.5", lw=0.8)
-        ax_z.set_ylim(-lim, lim)
+        self.ax_z, self.z_lim = ax_z, None
         ax_z.set_xticks(x, self.classes)
         ax_z.set_title("logits z + c (any real numbers)", fontsize=10)
         self.p_bars = ax_p.bar(x, np.zeros(self.n), color=COLORS["orange"])
@@ -78,6 +86,11 @@ class LogitExplorer(Explorer):
                 "entropy": float(sm.entropy(p)), "max_entropy": float(np.log(self.n))}
 
     def draw(self, s):
+        lim = logit_axis_limit(s["logits"])
+        if lim != self.z_lim:  # the axis grows and shrinks in steps, so small logits show
+            self.z_lim = lim
+            self.ax_z.set_ylim(-lim, lim)
+            self.invalidate()
         for i, (bz, bp, tp) in enumerate(zip(self.z_bars, self.p_bars, self.p_text)):
             z, p = s["logits"][i], s["probs"][i]
             bz.set_height(z)

@@ -93,7 +93,10 @@ class WeightNoiseExplorer(Explorer):
         return self._cache[sigma]
 
     def setup(self):
-        ax, ax_k0, ax_k = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.4, 1, 1]})
+        # a thin empty column keeps the two kernel grids apart
+        ax, ax_k0, gap, ax_k = self.fig.subplots(
+            1, 4, gridspec_kw={"width_ratios": [1.4, 1, 0.12, 1]})
+        gap.set_axis_off()
         ax.plot(self.curve_sigma, self.curve_acc, "-", color="#bbbbbb", lw=2)
         ax.axhline(0.1, color="gray", ls=":", lw=1)
         ax.text(0.0, 0.04, "chance (10%)", ha="left", fontsize=8, color="gray")
@@ -111,7 +114,8 @@ class WeightNoiseExplorer(Explorer):
         ax_k0.set_title("trained W₁ (16 kernels)", fontsize=9)
         self.k_im = ax_k.imshow(mosaic(self.clean_kernels, self.ncols), cmap="RdBu_r", vmin=-lim,
                                 vmax=lim, interpolation="nearest")
-        self.k_title = ax_k.set_title("", fontsize=9)
+        # the title's longest text at set-up, so the layout leaves room for it (not clipped)
+        self.k_title = ax_k.set_title("W₁ + noise (σ = 0.0)", fontsize=9)
         for a in (ax_k0, ax_k):
             a.set_xticks([])
             a.set_yticks([])

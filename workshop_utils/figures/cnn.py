@@ -110,8 +110,12 @@ def cnn_feature_hierarchy(model=None):
     ax.set_xlabel("probability", fontsize=8)
     ax.tick_params(labelsize=8)
     ax.set_title("ŷ = softmax(W3 h + b3)\nh = vec(H2), 1,568 numbers", fontsize=9)
-    for x0, x1, t in ((0.215, 0.245, ""), (0.39, 0.42, ""), (0.565, 0.595, ""), (0.732, 0.76, "")):
-        _arrow(fig, x0, x1, 0.44, t)
+    # an arrow in each gap between the five panels; the last stops short of ŷ's digit labels
+    cells = [outer[i].get_position(fig) for i in range(5)]
+    for i in range(4):
+        x0 = cells[i].x1 + 0.006
+        x1 = cells[i + 1].x0 - (0.03 if i == 3 else 0.006)
+        _arrow(fig, x0, x1, 0.44)
     fig.suptitle("A CNN builds features layer by layer: local edges → strokes → the class "
                  f"(trained SmallCNN, {sum(p.numel() for p in model.parameters()):,} parameters)",
                  fontsize=11, y=0.97)
