@@ -47,7 +47,7 @@
 # **Time:** about 45 minutes: 20 teaching and demos, 5 core exercises, 20 optional.
 # **Prerequisites:** lessons 02 and 03 ($z = w \cdot x + b$, $y = f(Wx + b)$).
 
-# %% tags=["setup"]
+# %% tags=["setup"] jupyter={"source_hidden": true}
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -63,6 +63,8 @@ from workshop_utils import setup_notebook
 
 setup_notebook(seed=0)
 # --- end of course set-up ---
+
+# %% tags=["setup"]
 import warnings
 
 import matplotlib.pyplot as plt

@@ -42,7 +42,7 @@
 # **Time:** about 40 minutes: 20 teaching and demos, 10 core exercises, 10 optional.
 # **Prerequisites:** lesson 06 (softmax, log-softmax) and lesson 05 (the small CNN).
 
-# %% tags=["setup"]
+# %% tags=["setup"] jupyter={"source_hidden": true}
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -58,6 +58,8 @@ from workshop_utils import setup_notebook
 
 setup_notebook(seed=0)
 # --- end of course set-up ---
+
+# %% tags=["setup"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch

@@ -42,7 +42,7 @@
 # **Prerequisites:** lessons 03 (layers), 04 (ReLU), 06 (softmax)
 # and 07 (cross-entropy).
 
-# %% tags=["setup"]
+# %% tags=["setup"] jupyter={"source_hidden": true}
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -58,6 +58,8 @@ from workshop_utils import setup_notebook
 
 setup_notebook(seed=0)
 # --- end of course set-up ---
+
+# %% tags=["setup"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch

@@ -43,7 +43,7 @@
 # **Prerequisites:** lessons 01–06 (especially 05, convolution,
 # and 06, softmax); lesson 08 explains where the trained weights come from.
 
-# %% tags=["setup"]
+# %% tags=["setup"] jupyter={"source_hidden": true}
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -59,6 +59,8 @@ from workshop_utils import setup_notebook
 
 setup_notebook(seed=0)
 # --- end of course set-up ---
+
+# %% tags=["setup"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch

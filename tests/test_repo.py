@@ -50,8 +50,7 @@ def test_notebook_shape_of_a_lesson(path):
     assert course.colab_badge(path.name) in first_md
     assert "**Time:**" in first_md and "Prerequisites" in first_md
     first_code = next(c for c in nb.cells if c.cell_type == "code").source
-    assert first_code.startswith(course.setup_block())
-    assert first_code.count("# --- course set-up") == 1, "the Colab set-up block is repeated"
+    assert first_code == course.setup_block(), "the set-up cell holds the set-up block only"
     text = "\n".join(c.source for c in nb.cells)
     assert len(re.findall(r"Coding Exercise", text)) >= 2
     assert "<details>" in text and "Key takeaways" in text
@@ -77,6 +76,23 @@ def test_pre_commit_runs_ruff_and_the_notebook_checks():
     assert "ruff check" in hooks["ruff"]["entry"]
     assert hooks["notebooks-in-sync"]["entry"].endswith("tools/sync_notebooks.py --check")
     assert (ROOT / "tools" / "sync_notebooks.py").exists()
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
+def test_setup_cell_is_hidden_in_jupyterlab_and_the_imports_are_not(path):
+    """JupyterLab folds the set-up cell (cell metadata; Colab folds it by its ``# @title`` line);
+    the lesson's imports are the visible cell right after it, and no other cell is folded."""
+    nb = nbformat.read(path, as_version=4)
+    codes = [c for c in nb.cells if c.cell_type == "code"]
+    setup, imports = codes[0], codes[1]
+    assert setup.source.startswith(course.SETUP_TITLE)  # Colab's collapsed form
+    assert setup.metadata.get("jupyter") == {"source_hidden": True}
+    assert nb.cells[nb.cells.index(setup) + 1] is imports
+    assert "jupyter" not in imports.metadata and "setup" in imports.metadata["tags"]
+    assert re.match(r"(import|from) ", imports.source), imports.source[:60]
+    assert all("jupyter" not in c.metadata for c in nb.cells if c is not setup)
+    text = (ROOT / "lessons" / f"{path.stem}.py").read_text()
+    assert '# %% tags=["setup"] jupyter={"source_hidden": true}\n' + course.SETUP_TITLE in text
 
 
 def test_setup_cells_and_badges_in_sync():
