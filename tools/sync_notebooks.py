@@ -1,4 +1,4 @@
-"""Keep the notebooks, their text sources and README in step with workshop_utils/course.py.
+"""Keep the notebooks, their text sources, the READMEs and deploy/ in step with workshop_utils/course.py.
 
     python tools/sync_notebooks.py          # rewrite in place (make sync)
     python tools/sync_notebooks.py --check  # exit 1 if anything is out of date
@@ -10,7 +10,8 @@
 * Every notebook's first code cell is the set-up block and nothing else, tagged ``setup`` and
   hidden in JupyterLab (``"jupyter": {"source_hidden": true}``; Colab folds it by its
   ``# @title`` line); the lesson's imports follow in a visible cell, also tagged ``setup``.
-  The first markdown cell carries its Colab badge, and README's badges point at the course's ref.
+  The first markdown cell carries its Colab badge; README's badges and deploy/README.md's class
+  link point at the course's ref.
 * Outputs and execution counts are stripped (notebooks are committed clean).
 * Cells keep their ``tags`` and ``slideshow`` metadata (presenter mode: tools/present.py),
   written on the text source's ``# %%`` lines; the set-up cell is tagged ``setup``.
@@ -114,12 +115,13 @@ def sync(nb) -> None:
         cell.metadata.pop("execution", None)
 
 
-HUB_PLACEHOLDER = "https://hub.example.org"  # the README's stand-in for the class hub
+HUB_PLACEHOLDER = "https://hub.example.org"  # deploy/README.md's stand-in for the class hub
+READMES = [ROOT / "README.md", ROOT / "deploy" / "README.md"]
 HUB_LINK_PREFIX = HUB_PLACEHOLDER + "/hub/user-redirect/git-pull?"
 
 
 def sync_readme(text: str) -> str:
-    """README's Binder and Colab badges (lesson 01) and class hub link at the course's ref."""
+    """A README's Binder and Colab badges (lesson 01) and class hub link at the course's ref."""
     out = []
     for ln in text.splitlines(keepends=True):
         end = "\n" if ln.endswith("\n") else ""
@@ -127,7 +129,7 @@ def sync_readme(text: str) -> str:
             ln = course.binder_badge() + end
         elif ln.startswith(course.COLAB_BADGE_PREFIX):
             ln = course.colab_badge(course.NOTEBOOKS[0][0]) + end
-        elif ln.startswith(HUB_LINK_PREFIX):  # "Teach it to a class": the nbgitpuller link
+        elif ln.startswith(HUB_LINK_PREFIX):  # deploy/README.md: the nbgitpuller link
             ln = course.hub_link(HUB_PLACEHOLDER) + end
         out.append(ln)
     return "".join(out)
@@ -162,12 +164,12 @@ def _pairs():
 def main(argv) -> int:
     check = "--check" in argv
     stale = []
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    if sync_readme(text) != text:
-        stale.append("README.md")
-        if not check:
-            readme.write_text(sync_readme(text))
+    for readme in READMES:
+        text = readme.read_text()
+        if sync_readme(text) != text:
+            stale.append(str(readme.relative_to(ROOT)))
+            if not check:
+                readme.write_text(sync_readme(text))
     for path in DEPLOY:
         text = path.read_text()
         if sync_deploy(text) != text:
