@@ -256,7 +256,8 @@ def main(argv=None) -> int:
     ap.add_argument("--budget-s", type=float, default=1200, help="stop before the run would take longer")
     ap.add_argument("--node-modules", type=Path, default=ROOT / ".hub" / "node_modules")
     ap.add_argument("--out", type=Path, default=OUT_JSON)
-    ap.add_argument("--no-render", action="store_true", help="do not render deploy/README.md, RESULTS.md, deploy files")
+    ap.add_argument("--no-render", action="store_true", help="do not render deploy/README.md, RESULTS.md, "
+                    "the deploy files")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]

@@ -209,7 +209,8 @@ def render_deploy(text: str, values: dict) -> str:
 
 def outputs(results: dict) -> dict[Path, str]:
     """Every file this renders, with the content it should have."""
-    out = {HUB_README: _replace_block(HUB_README.read_text(), BEGIN, END, sizing_block(results), append=False)}
+    out = {HUB_README: _replace_block(HUB_README.read_text(), BEGIN, END, sizing_block(results),
+                                      append=False)}
     md = RESULTS_MD.read_text() if RESULTS_MD.exists() else ""
     out[RESULTS_MD] = _replace_block(md, RBEGIN, REND, results_section(results), append=True)
     values = deploy_values(results)

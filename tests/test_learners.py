@@ -127,7 +127,8 @@ def test_lean_extra_is_a_subset_without_test_tools():
 
 # ------------------------------------------------------------------------------ links
 DOCS = (sorted((ROOT / "learners").glob("*.md")) + sorted((ROOT / "instructors").glob("*.md"))
-        + [ROOT / "CODE_OF_CONDUCT.md", ROOT / "README.md"])
+        + [ROOT / "CODE_OF_CONDUCT.md", ROOT / "README.md", ROOT / "CONTRIBUTING.md",
+           ROOT / "deploy" / "README.md"])
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)

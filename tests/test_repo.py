@@ -26,6 +26,52 @@ def test_layout():
         assert (ROOT / name).is_file(), name
 
 
+LAYOUT_PATH = re.compile(r"(?<![\w./-])(?:[\w.-]+/)+(?:[\w.-]+\b)?"  # a folder, or a path in one
+                         r"|(?<![\w./-])[\w.-]*\w\.(?:py|md|sh|toml|ya?ml|json|ipynb|txt|cff)\b")  # a file
+
+
+def _layout():
+    """README's Layout block as ``{top-level entry: [paths its description names]}``.
+
+    A line that starts in the first column names entries (comma-separated) up to a run of two
+    spaces; the rest, and the indented lines after it, describe the last of them."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```\n", 1)[1].split("```", 1)[0]
+    layout, last = {}, None
+    for line in block.splitlines():
+        if line and not line[0].isspace():
+            names, _, line = re.split(r"(\s{2,}|$)", line, maxsplit=1)
+            for name in names.split(", "):
+                last = name.rstrip("/")
+                layout[last] = []
+        layout[last] += LAYOUT_PATH.findall(line)
+    return layout
+
+
+def test_readme_layout_is_the_tree():
+    """Every top-level entry git tracks is in README's Layout, dot-files aside (tool settings:
+    .gitignore, .pre-commit-config.yaml; a dot-folder such as .ci/ is listed), and every path the
+    Layout names exists: an entry at the top, a path in its description inside it (or at the top)."""
+    out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0 or not out.stdout:
+        pytest.skip("not a git checkout")
+    tracked = {p.split("/", 1)[0] for p in out.stdout.splitlines() if (ROOT / p).exists()}
+    wanted = {n for n in tracked if not (n.startswith(".") and (ROOT / n).is_file())}
+    layout = _layout()
+    assert not wanted - set(layout), f"README's Layout misses {sorted(wanted - set(layout))}"
+    for entry, paths in layout.items():
+        assert (ROOT / entry).exists(), f"README's Layout names {entry}, which does not exist"
+        for path in paths:
+            assert (ROOT / entry / path).exists() or (ROOT / path).exists(), \
+                f"README's Layout names {path} under {entry}/, which does not exist"
+
+
+def test_layout_parser_reads_entries_and_their_paths(monkeypatch):
+    assert LAYOUT_PATH.findall("make bench: run.py, RESULTS.md; local/ (make hub), z2jh/, e.g. 0.8 MB") \
+        == ["run.py", "RESULTS.md", "local/", "z2jh/"]
+
+
 def test_notebooks_are_the_course_in_order():
     names = [p.name for p in _notebooks()]
     expected = [n for n, _, _ in course.NOTEBOOKS]
