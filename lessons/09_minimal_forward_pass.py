@@ -57,7 +57,7 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
 from workshop_utils import setup_notebook
 
-setup_notebook(seed=0)
+setup_notebook(seed=0);
 # --- end of course set-up ---
 
 # %% tags=["setup"]
