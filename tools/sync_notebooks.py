@@ -14,7 +14,7 @@
   link point at the course's ref.
 * Outputs and execution counts are stripped (notebooks are committed clean).
 * Cells keep their ``tags`` and ``slideshow`` metadata (presenter mode: tools/present.py),
-  written on the text source's ``# %%`` lines; the set-up cell is tagged ``setup``.
+  and the set-up cell its ``jupyter`` one, written on the text source's ``# %%`` lines.
 """
 
 from __future__ import annotations

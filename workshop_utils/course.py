@@ -57,7 +57,7 @@ KEEP_ON_COLAB = ("torch", "numpy", "matplotlib", "ipywidgets")
 
 
 def setup_block(seed: int = 0) -> str:
-    """The lines every notebook's first code cell starts with.
+    """Every notebook's first code cell, the set-up cell (it holds nothing else).
 
     Its first line, ``# @title …``, makes the cell a collapsed form on Colab (a plain comment
     elsewhere); its last line, ``setup_notebook(seed=0);``, sets the figure format, the
