@@ -25,7 +25,7 @@ available memory while it ran (other work on the machine disturbs the numbers: t
 average before the run is recorded too). N grows (``--sizes``) until the slider p95 passes
 ``--p95-ms`` (150 ms), a learner fails, memory runs short (``--reserve-gb``), or the time
 budget (``--budget-s``, 20 minutes by default) would be exceeded; the test then stops by
-itself. Then ``benchmarks/hub_sizing.py`` renders the README's sizing table, the hub
+itself. Then ``benchmarks/hub_sizing.py`` renders deploy/README.md's sizing tables, the hub
 section of RESULTS.md and the numbers of the deployment files from the results.
 
     python benchmarks/hub_load.py [--sizes 2,4,8,...] [--scenarios staggered,together,training]
@@ -256,7 +256,8 @@ def main(argv=None) -> int:
     ap.add_argument("--budget-s", type=float, default=1200, help="stop before the run would take longer")
     ap.add_argument("--node-modules", type=Path, default=ROOT / ".hub" / "node_modules")
     ap.add_argument("--out", type=Path, default=OUT_JSON)
-    ap.add_argument("--no-render", action="store_true", help="do not render README/RESULTS/deploy")
+    ap.add_argument("--no-render", action="store_true", help="do not render deploy/README.md, RESULTS.md, "
+                    "the deploy files")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]

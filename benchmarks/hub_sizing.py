@@ -1,9 +1,9 @@
-"""Sizing from the class load test: benchmarks/hub_results.json → README, RESULTS.md, deploy/.
+"""Sizing from the class load test: benchmarks/hub_results.json → deploy/README.md, RESULTS.md, deploy/.
 
 Nothing here is typed in: learners per core and per GB come from the measured runs of
 ``benchmarks/hub_load.py`` (``make bench-hub`` calls this at its end), and from them the
 per-learner guarantees and limits and the servers or nodes for a class of 30, 100 and 300.
-Writes the README's block between ``<!-- hub-sizing:begin -->`` and ``<!-- hub-sizing:end -->``,
+Writes deploy/README.md's block between ``<!-- hub-sizing:begin -->`` and ``<!-- hub-sizing:end -->``,
 the hub section of ``benchmarks/RESULTS.md`` (``benchmarks/run.py`` keeps it when it rewrites
 the file) and every line of ``deploy/`` that ends in ``# sizing: <key>``.
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "hub_results.json"
-README = ROOT / "README.md"
+HUB_README = ROOT / "deploy" / "README.md"  # the class sizing, read by whoever runs a hub
 RESULTS_MD = ROOT / "benchmarks" / "RESULTS.md"
 DEPLOY = [ROOT / "deploy" / "z2jh" / "config.yaml", ROOT / "deploy" / "tljh" / "install.sh"]
 BEGIN, END = "<!-- hub-sizing:begin -->", "<!-- hub-sizing:end -->"
@@ -113,7 +113,7 @@ def load_note(results: dict) -> str:
     return note
 
 
-def readme_block(results: dict) -> str:
+def sizing_block(results: dict) -> str:
     cap, s = capacity(results), sizing(results)
     m = results["machine"]
     lines = [BEGIN,
@@ -178,7 +178,7 @@ def results_section(results: dict) -> str:
                          f"redraws had p50 {r['slider_ms'].get('p50', 0):.0f} ms, p95 "
                          f"{r['slider_ms'].get('p95', 0):.0f} ms.")
     lines += ["", "Memory is the resident set of a learner's server and kernel (shared libraries "
-              "counted in each). The sizing drawn from this is in the README, \"Teach it to a class\".", REND]
+              "counted in each). The sizing drawn from this is in deploy/README.md.", REND]
     return "\n".join(lines)
 
 
@@ -209,7 +209,8 @@ def render_deploy(text: str, values: dict) -> str:
 
 def outputs(results: dict) -> dict[Path, str]:
     """Every file this renders, with the content it should have."""
-    out = {README: _replace_block(README.read_text(), BEGIN, END, readme_block(results), append=False)}
+    out = {HUB_README: _replace_block(HUB_README.read_text(), BEGIN, END, sizing_block(results),
+                                      append=False)}
     md = RESULTS_MD.read_text() if RESULTS_MD.exists() else ""
     out[RESULTS_MD] = _replace_block(md, RBEGIN, REND, results_section(results), append=True)
     values = deploy_values(results)

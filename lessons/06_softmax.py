@@ -43,7 +43,7 @@
 # **Time:** about 30 minutes: 15 teaching and demos, 5 core exercises, 10 optional.
 # **Prerequisites:** lessons 01–05 (a little numpy: `np.exp`, `.sum(axis=…)`, broadcasting).
 
-# %% tags=["setup"]
+# %% tags=["setup"] jupyter={"source_hidden": true}
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -57,8 +57,10 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
 from workshop_utils import setup_notebook
 
-setup_notebook(seed=0)
+setup_notebook(seed=0);
 # --- end of course set-up ---
+
+# %% tags=["setup"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch

@@ -43,7 +43,7 @@
 # **Prerequisites:** lessons 01–06 (especially 05, convolution,
 # and 06, softmax); lesson 08 explains where the trained weights come from.
 
-# %% tags=["setup"]
+# %% tags=["setup"] jupyter={"source_hidden": true}
 # @title Course set-up: run this cell first { display-mode: "form" }
 # --- course set-up (from workshop_utils/course.py via tools/sync_notebooks.py) ---
 import sys
@@ -57,8 +57,10 @@ if "google.colab" in sys.modules:  # on Colab only: install the course helpers
     # %pip install -q -c {_keep.name} "workshop_utils @ git+https://github.com/dl-math-workshop/deep-learning-workshop@v0.1.0"
 from workshop_utils import setup_notebook
 
-setup_notebook(seed=0)
+setup_notebook(seed=0);
 # --- end of course set-up ---
+
+# %% tags=["setup"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch

@@ -101,7 +101,7 @@ def test_setup_block_is_a_colab_form_that_calls_setup_notebook():
 
     lines = course.setup_block().splitlines()
     assert lines[0].startswith("# @title ") and 'display-mode: "form"' in lines[0]
-    assert lines[-2] == "setup_notebook(seed=0)" and lines[-1] == course.SETUP_END
+    assert lines[-2] == "setup_notebook(seed=0);" and lines[-1] == course.SETUP_END  # no Out[] line
 
 
 def test_explorer_holding_changes_controls_without_a_redraw():

@@ -115,7 +115,7 @@ def test_tljh_serves_https_and_keeps_its_secrets_off_command_lines():
 
 
 def test_deployments_and_make_hub_use_the_ref_the_readme_gives_learners():
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "deploy" / "README.md").read_text()  # the class link, for whoever runs a hub
     links = [ln for ln in readme.splitlines()
              if "/hub/user-redirect/git-pull?" in ln and ln.startswith("http")]
     assert links == [course.hub_link(sync.HUB_PLACEHOLDER)]
@@ -141,7 +141,7 @@ def test_deploy_files_carry_the_measured_sizing(results):
 
 
 def test_sizing_renders_readme_results_and_deploy_from_the_results_file():
-    """README's table, the RESULTS.md section and deploy/'s numbers are what hub_sizing.py
+    """deploy/README.md's tables, the RESULTS.md section and deploy/'s numbers are what hub_sizing.py
     renders from benchmarks/hub_results.json (make bench-hub): nothing typed in by hand."""
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "hub_sizing.py"), "--check"],
                          capture_output=True, text=True)

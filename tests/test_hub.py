@@ -138,9 +138,8 @@ def room():
 def test_the_link_names_the_release_branch_and_works_on_every_click(room):
     hub, link, learners, results = room
     q = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
-    assert q["branch"] == [course.HUB_REF]  # the ref the README's class link names
-    readme = (ROOT / "README.md").read_text()
-    assert f"branch={course.HUB_REF}&" in readme
+    assert q["branch"] == [course.HUB_REF]  # the ref deploy/README.md's class link names
+    assert f"branch={course.HUB_REF}&" in (ROOT / "deploy" / "README.md").read_text()
     for name, out in results.items():
         assert out["clicks"] == ["finished", "finished"] and out["third"] == "finished", (name, out)
         assert out["urlpath"] == "lab/tree/" + LESSON

@@ -127,16 +127,25 @@ def test_lean_extra_is_a_subset_without_test_tools():
 
 # ------------------------------------------------------------------------------ links
 DOCS = (sorted((ROOT / "learners").glob("*.md")) + sorted((ROOT / "instructors").glob("*.md"))
-        + [ROOT / "CODE_OF_CONDUCT.md", ROOT / "README.md"])
+        + [ROOT / "CODE_OF_CONDUCT.md", ROOT / "README.md", ROOT / "CONTRIBUTING.md",
+           ROOT / "deploy" / "README.md"])
 
 
-@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def _anchors(path) -> set:
+    """The #anchors GitHub gives a Markdown file's headings."""
+    heads = re.findall(r"^#+ (.*)$", path.read_text(), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in heads}
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_relative_links_resolve(doc):
-    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", doc.read_text()):
+    for target, anchor in re.findall(r"\]\(([^)#\s]*)(?:#([^)\s]*))?\)", doc.read_text()):
         if re.match(r"[a-z]+:", target):
             continue
-        path = (doc.parent / target).resolve()
+        path = (doc.parent / target).resolve() if target else doc
         assert path.exists(), f"{doc.name}: link to {target} does not resolve"
+        if anchor and path.suffix == ".md":
+            assert anchor in _anchors(path), f"{doc.name}: {target}#{anchor}: no such heading"
 
 
 # ---------------------------------------------------------------------- instructor notes

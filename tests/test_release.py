@@ -59,7 +59,7 @@ def test_release_bumps_syncs_commits_and_tags(repo):
         assert f"v{old}" not in text, nb.name
     readme = (repo / "README.md").read_text()
     assert f"/v2/gh/dl-math-workshop/deep-learning-workshop/v{new}?" in readme
-    assert f"branch={branch}&" in readme  # the class link names the new branch
+    assert f"branch={branch}&" in (repo / "deploy/README.md").read_text()  # the class link: the new branch
     z2jh = (repo / "deploy/z2jh/config.yaml").read_text()
     assert f"- {branch}  # course: hub_ref" in z2jh and f"tag: v{new}  # course: ref" in z2jh
     check = subprocess.run([sys.executable, "tools/sync_notebooks.py", "--check"], cwd=repo,

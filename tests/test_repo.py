@@ -26,6 +26,52 @@ def test_layout():
         assert (ROOT / name).is_file(), name
 
 
+LAYOUT_PATH = re.compile(r"(?<![\w./-])(?:[\w.-]+/)+(?:[\w.-]+\b)?"  # a folder, or a path in one
+                         r"|(?<![\w./-])[\w.-]*\w\.(?:py|md|sh|toml|ya?ml|json|ipynb|txt|cff)\b")  # a file
+
+
+def _layout():
+    """README's Layout block as ``{top-level entry: [paths its description names]}``.
+
+    A line that starts in the first column names entries (comma-separated) up to a run of two
+    spaces; the rest, and the indented lines after it, describe the last of them."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```\n", 1)[1].split("```", 1)[0]
+    layout, last = {}, None
+    for line in block.splitlines():
+        if line and not line[0].isspace():
+            names, _, line = re.split(r"(\s{2,}|$)", line, maxsplit=1)
+            for name in names.split(", "):
+                last = name.rstrip("/")
+                layout[last] = []
+        layout[last] += LAYOUT_PATH.findall(line)
+    return layout
+
+
+def test_readme_layout_is_the_tree():
+    """Every top-level entry git tracks is in README's Layout, dot-files aside (tool settings:
+    .gitignore, .pre-commit-config.yaml; a dot-folder such as .ci/ is listed), and every path the
+    Layout names exists: an entry at the top, a path in its description inside it (or at the top)."""
+    out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0 or not out.stdout:
+        pytest.skip("not a git checkout")
+    tracked = {p.split("/", 1)[0] for p in out.stdout.splitlines() if (ROOT / p).exists()}
+    wanted = {n for n in tracked if not (n.startswith(".") and (ROOT / n).is_file())}
+    layout = _layout()
+    assert not wanted - set(layout), f"README's Layout misses {sorted(wanted - set(layout))}"
+    for entry, paths in layout.items():
+        assert (ROOT / entry).exists(), f"README's Layout names {entry}, which does not exist"
+        for path in paths:
+            assert (ROOT / entry / path).exists() or (ROOT / path).exists(), \
+                f"README's Layout names {path} under {entry}/, which does not exist"
+
+
+def test_layout_parser_reads_entries_and_their_paths(monkeypatch):
+    assert LAYOUT_PATH.findall("make bench: run.py, RESULTS.md; local/ (make hub), z2jh/, e.g. 0.8 MB") \
+        == ["run.py", "RESULTS.md", "local/", "z2jh/"]
+
+
 def test_notebooks_are_the_course_in_order():
     names = [p.name for p in _notebooks()]
     expected = [n for n, _, _ in course.NOTEBOOKS]
@@ -50,8 +96,7 @@ def test_notebook_shape_of_a_lesson(path):
     assert course.colab_badge(path.name) in first_md
     assert "**Time:**" in first_md and "Prerequisites" in first_md
     first_code = next(c for c in nb.cells if c.cell_type == "code").source
-    assert first_code.startswith(course.setup_block())
-    assert first_code.count("# --- course set-up") == 1, "the Colab set-up block is repeated"
+    assert first_code == course.setup_block(), "the set-up cell holds the set-up block only"
     text = "\n".join(c.source for c in nb.cells)
     assert len(re.findall(r"Coding Exercise", text)) >= 2
     assert "<details>" in text and "Key takeaways" in text
@@ -77,6 +122,23 @@ def test_pre_commit_runs_ruff_and_the_notebook_checks():
     assert "ruff check" in hooks["ruff"]["entry"]
     assert hooks["notebooks-in-sync"]["entry"].endswith("tools/sync_notebooks.py --check")
     assert (ROOT / "tools" / "sync_notebooks.py").exists()
+
+
+@pytest.mark.parametrize("path", _notebooks(), ids=lambda p: p.name)
+def test_setup_cell_is_hidden_in_jupyterlab_and_the_imports_are_not(path):
+    """JupyterLab folds the set-up cell (cell metadata; Colab folds it by its ``# @title`` line);
+    the lesson's imports are the visible cell right after it, and no other cell is folded."""
+    nb = nbformat.read(path, as_version=4)
+    codes = [c for c in nb.cells if c.cell_type == "code"]
+    setup, imports = codes[0], codes[1]
+    assert setup.source.startswith(course.SETUP_TITLE)  # Colab's collapsed form
+    assert setup.metadata.get("jupyter") == {"source_hidden": True}
+    assert nb.cells[nb.cells.index(setup) + 1] is imports
+    assert "jupyter" not in imports.metadata and "setup" in imports.metadata["tags"]
+    assert re.match(r"(import|from) ", imports.source), imports.source[:60]
+    assert all("jupyter" not in c.metadata for c in nb.cells if c is not setup)
+    text = (ROOT / "lessons" / f"{path.stem}.py").read_text()
+    assert '# %% tags=["setup"] jupyter={"source_hidden": true}\n' + course.SETUP_TITLE in text
 
 
 def test_setup_cells_and_badges_in_sync():

@@ -21,6 +21,8 @@ import schedule  # noqa: E402
 import sync_notebooks  # noqa: E402
 import workshop  # noqa: E402
 
+from workshop_utils import course  # noqa: E402
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ROLES = {"setup", "demo", "exercise", "solution", "check"}
 
@@ -206,8 +208,9 @@ def test_every_code_cell_carries_exactly_one_role_tag(path):
     for k, cell in enumerate(codes):
         roles = set(cell.metadata.get("tags", [])) & ROLES
         assert len(roles) == 1, f"{path.name}, code cell {k}: role tags {sorted(roles)}"
-    assert codes[0].metadata["tags"] == ["setup"]
-    assert all("setup" not in c.metadata["tags"] for c in codes[1:])
+    # the set-up cell, then the lesson's imports: the only two set-up cells
+    assert codes[0].metadata["tags"] == ["setup"] and codes[1].metadata["tags"] == ["setup"]
+    assert all("setup" not in c.metadata["tags"] for c in codes[2:])
     # every exercise stub is tagged exercise, and exercise cells belong to a Coding Exercise
     heading = ""
     for cell in nb.cells:
@@ -236,6 +239,28 @@ def test_sync_keeps_tags_and_slide_types_in_the_text_source():
     again.cells[1].metadata["tags"] = ["demo"]
     sync_notebooks.sync(again)
     assert again.cells[1].metadata["tags"][0] == "setup"
+
+
+def test_sync_moves_lines_below_the_set_up_block_into_the_visible_imports_cell():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# 99 · A lesson"),
+        nbformat.v4.new_code_cell(course.setup_block() + "\nimport numpy as np\n",
+                                  metadata={"jupyter": {"outputs_hidden": True}}),
+        nbformat.v4.new_code_cell("np.ones(2)",
+                                  metadata={"tags": ["demo"], "jupyter": {"source_hidden": True}}),
+    ])
+    sync_notebooks.sync(nb)
+    setup, imports, demo = nb.cells[1:]
+    assert setup.source == course.setup_block()
+    assert setup.metadata["jupyter"] == {"source_hidden": True} and setup.metadata["tags"] == ["setup"]
+    assert imports.source == "import numpy as np" and imports.metadata == {"tags": ["setup"]}
+    assert "jupyter" not in demo.metadata
+    sync_notebooks.sync(nb)  # a second run changes nothing
+    assert [c.source for c in nb.cells[1:]] == [setup.source, imports.source, demo.source]
+    setup.source += "\nimport torch"  # a line added below the block joins the imports cell
+    sync_notebooks.sync(nb)
+    assert len(nb.cells) == 4 and nb.cells[2].source == "import torch\nimport numpy as np"
+
 
 
 # --------------------------------------------------------------------------- checkpoints

@@ -5,7 +5,7 @@
    pyproject.toml reads it, and ``course.REF`` is ``v<version>``);
 3. moves ``CHANGELOG.md``'s "Unreleased" notes under the new version (or, when there are
    none, lists the commit subjects since the previous tag);
-4. syncs every notebook's Colab cell and badge and README's badges to the new ref;
+4. syncs every notebook's Colab cell and badge, README's badges and deploy/README.md's class link;
 5. commits "Release vX.Y.Z" and makes the annotated tag ``vX.Y.Z``;
 6. creates or moves the release branch ``release-X.Y`` (``course.HUB_REF``) to that commit:
    the class hub's nbgitpuller link pulls this branch (nbgitpuller cannot pull a tag twice).

@@ -1,4 +1,4 @@
-"""Keep the notebooks, their text sources and README in step with workshop_utils/course.py.
+"""Keep the notebooks, their text sources, the READMEs and deploy/ in step with workshop_utils/course.py.
 
     python tools/sync_notebooks.py          # rewrite in place (make sync)
     python tools/sync_notebooks.py --check  # exit 1 if anything is out of date
@@ -7,11 +7,14 @@
   (jupytext's percent format: ``# %%`` code cells, ``# %% [markdown]`` text cells). The
   text source is what authors edit and reviewers read; whichever of the two was changed
   last wins (a new ``lessons/*.py`` alone makes its notebook).
-* Every notebook's first code cell starts with the Colab set-up block, its first markdown
-  cell carries its Colab badge, and README's badges point at the course's ref.
+* Every notebook's first code cell is the set-up block and nothing else, tagged ``setup`` and
+  hidden in JupyterLab (``"jupyter": {"source_hidden": true}``; Colab folds it by its
+  ``# @title`` line); the lesson's imports follow in a visible cell, also tagged ``setup``.
+  The first markdown cell carries its Colab badge; README's badges and deploy/README.md's class
+  link point at the course's ref.
 * Outputs and execution counts are stripped (notebooks are committed clean).
 * Cells keep their ``tags`` and ``slideshow`` metadata (presenter mode: tools/present.py),
-  written on the text source's ``# %%`` lines; the set-up cell is tagged ``setup``.
+  and the set-up cell its ``jupyter`` one, written on the text source's ``# %%`` lines.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from workshop_utils import course  # noqa: E402
 LESSONS = ROOT / "lessons"
 TEXT_FORMAT = "py:percent"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
-CELL_METADATA = ("tags", "slideshow")  # the cell metadata kept in the text source
+CELL_METADATA = ("tags", "slideshow", "jupyter")  # the cell metadata kept in the text source
+HIDDEN = {"source_hidden": True}  # JupyterLab shows the set-up cell folded (its outputs stay visible)
 
 
 def to_text(nb) -> str:
@@ -76,9 +80,17 @@ def sync(nb) -> None:
     # Remove every earlier set-up block (whatever its marker wording), then write one.
     block = re.compile(r"^(?:# @title Course set-up.*\n)?"
                        r"# --- course set-up.*?^# --- end of course set-up ---\n?", re.S | re.M)
-    body = block.sub("", code.source).lstrip("\n")
-    code.source = course.setup_block() + "\n" + body
+    body = block.sub("", code.source).strip("\n")
+    code.source = course.setup_block()
     code.metadata["tags"] = ["setup"] + [t for t in code.metadata.get("tags", []) if t != "setup"]
+    code.metadata["jupyter"] = dict(HIDDEN)
+    if body:  # the lesson's own lines (its imports) go to the visible cell after the set-up cell
+        k = nb.cells.index(code) + 1
+        after = nb.cells[k] if k < len(nb.cells) else None
+        if after is not None and after.cell_type == "code" and "setup" in after.metadata.get("tags", []):
+            after.source = body + "\n" + after.source
+        else:
+            nb.cells.insert(k, nbformat.v4.new_code_cell(body, metadata={"tags": ["setup"]}))
     md = next(c for c in nb.cells if c.cell_type == "markdown")
     name = nb.metadata.get("workshop", {}).get("file")
     lines = md.source.splitlines()
@@ -95,18 +107,21 @@ def sync(nb) -> None:
         lines = out
     md.source = "\n".join(lines)
     for cell in nb.cells:
+        if cell is not code:  # JupyterLab's folds while editing are not committed
+            cell.metadata.pop("jupyter", None)
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
         cell.metadata.pop("execution", None)
 
 
-HUB_PLACEHOLDER = "https://hub.example.org"  # the README's stand-in for the class hub
+HUB_PLACEHOLDER = "https://hub.example.org"  # deploy/README.md's stand-in for the class hub
+READMES = [ROOT / "README.md", ROOT / "deploy" / "README.md"]
 HUB_LINK_PREFIX = HUB_PLACEHOLDER + "/hub/user-redirect/git-pull?"
 
 
 def sync_readme(text: str) -> str:
-    """README's Binder and Colab badges (lesson 01) and class hub link at the course's ref."""
+    """A README's Binder and Colab badges (lesson 01) and class hub link at the course's ref."""
     out = []
     for ln in text.splitlines(keepends=True):
         end = "\n" if ln.endswith("\n") else ""
@@ -114,7 +129,7 @@ def sync_readme(text: str) -> str:
             ln = course.binder_badge() + end
         elif ln.startswith(course.COLAB_BADGE_PREFIX):
             ln = course.colab_badge(course.NOTEBOOKS[0][0]) + end
-        elif ln.startswith(HUB_LINK_PREFIX):  # "Teach it to a class": the nbgitpuller link
+        elif ln.startswith(HUB_LINK_PREFIX):  # deploy/README.md: the nbgitpuller link
             ln = course.hub_link(HUB_PLACEHOLDER) + end
         out.append(ln)
     return "".join(out)
@@ -149,12 +164,12 @@ def _pairs():
 def main(argv) -> int:
     check = "--check" in argv
     stale = []
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    if sync_readme(text) != text:
-        stale.append("README.md")
-        if not check:
-            readme.write_text(sync_readme(text))
+    for readme in READMES:
+        text = readme.read_text()
+        if sync_readme(text) != text:
+            stale.append(str(readme.relative_to(ROOT)))
+            if not check:
+                readme.write_text(sync_readme(text))
     for path in DEPLOY:
         text = path.read_text()
         if sync_deploy(text) != text:

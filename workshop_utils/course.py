@@ -57,11 +57,12 @@ KEEP_ON_COLAB = ("torch", "numpy", "matplotlib", "ipywidgets")
 
 
 def setup_block(seed: int = 0) -> str:
-    """The lines every notebook's first code cell starts with.
+    """Every notebook's first code cell, the set-up cell (it holds nothing else).
 
     Its first line, ``# @title …``, makes the cell a collapsed form on Colab (a plain comment
-    elsewhere); its last line, ``setup_notebook(seed=0)``, sets the figure format, the
-    course's plot style and the seeds, and prints the versions in use.
+    elsewhere); its last line, ``setup_notebook(seed=0);``, sets the figure format, the
+    course's plot style and the seeds, and prints the versions in use (the ``;`` keeps the
+    returned generator from showing as the cell's result: the cell is the block alone).
 
     On Colab the helpers are installed with Colab's own torch, numpy, matplotlib and
     ipywidgets pinned as pip *constraints* (their installed versions): a plain install
@@ -83,7 +84,7 @@ def setup_block(seed: int = 0) -> str:
         f'    %pip install -q -c {{_keep.name}} "{pip_spec()}"',
         "from workshop_utils import setup_notebook",
         "",
-        f"setup_notebook(seed={seed})",
+        f"setup_notebook(seed={seed});",
         SETUP_END,
     ])
 

@@ -2,7 +2,7 @@
 # The Littlest JupyterHub (TLJH) for a class taking this course, on one fresh Ubuntu server.
 # Needs root (TLJH makes a system user per learner and limits each with systemd), the
 # internet at install time, and a domain name pointing at the server (for HTTPS: Let's
-# Encrypt). Size the server from README, "Teach it to a class".
+# Encrypt). Size the server from deploy/README.md.
 #
 #   sudo WORKSHOP_DOMAIN=hub.your-university.edu WORKSHOP_EMAIL=you@your-university.edu \
 #        INSTRUCTOR_PASSWORD_FILE=/root/instructor-password INSTRUCTORS=instructor \
