@@ -108,21 +108,22 @@ def _served(cmd: list[str], cwd: Path, url: str, name: str, logfile: Path, env=N
 
 
 def audit_presenter(browser, lessons: list[str], tmp: Path) -> list[dict]:
+    import present  # presenter mode as `make present` serves it: its template, scale, settings
+
     out_dir = tmp / "presenter"
-    subprocess.run([sys.executable, str(ROOT / "tools" / "present.py"), str(out_dir)], check=True)
+    present.build(out_dir)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
-    proc, logf = _served([voila, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-                          "--Voila.port_retries=0", str(out_dir)], tmp, base + "/", "Voilà",
-                         tmp / "voila.log")
+    cmd, env = present.voila_command(out_dir, present.DEFAULT_SCALE, [
+        "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"])
+    proc, logf = _served(cmd, tmp, base + "/", "Voilà", tmp / "voila.log", env=env)
     out = []
     try:
         names = sorted(p.name for p in out_dir.glob("[0-9][0-9]_*.ipynb"))
         if lessons != ["all"]:
             names = [n for n in names if n[:2] in lessons]
         for rel in ["", *(f"voila/render/{n}" for n in names)]:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page(viewport={"width": 1280, "height": 720})  # a projector
             try:
                 page.goto(f"{base}/{rel}", timeout=600_000)
                 if rel:
