@@ -245,6 +245,13 @@ def test_projected_lesson_is_readable_live_and_its_kernel_goes(present_server, b
     # the pixel inspector's picture is drawn at the scale (1.75 × its 80 dpi), not stretched
     expected = int(PixelInspector.figsize[0] * PixelInspector.dpi * 1.75)
     assert m["pictures"] and abs(m["pictures"][0]["natural"] - expected) <= 2, (m["pictures"], expected)
+    # every slider handle is named after its label (ipywidgets leaves it nameless; the
+    # template names it), so a screen reader says "w_R slider", not "slider"
+    page.wait_for_function("() => [...document.querySelectorAll('.noUi-handle[role=slider]')]"
+                           ".every(h => h.getAttribute('aria-label'))", timeout=10_000)
+    names = page.eval_on_selector_all(".noUi-handle[role=slider]",
+                                      "hs => hs.map(h => h.getAttribute('aria-label'))")
+    assert len(names) >= 2 and all(n.strip() for n in names), names
     armed = page.evaluate(JS_ARM)
     assert armed == {"armed": True, "focused": True}, armed
     page.keyboard.press("ArrowRight")
