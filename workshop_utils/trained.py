@@ -367,6 +367,10 @@ def build(out: Path | None = None) -> dict:
                     data = path.read_bytes()
                     unit = checkpoint.decode(data)
                     seconds = (unit.get("history") or {}).get("seconds", 0.0)
+                    loss = unit["identity"]["recipe"].get("loss_fn")
+                    if loss:  # lesson 07's three: named by their loss
+                        gamma = f" gamma={loss['gamma']}" if "gamma" in loss else ""
+                        what = f"{what.split()[0]} {loss['module'].rsplit('.', 1)[-1]}{gamma}"
                     (out / path.name).write_bytes(data)
                     sha = hashlib.sha256(data).hexdigest()
                     units[path.stem] = {"file": path.name, "what": what, "bytes": len(data), "sha256": sha,
