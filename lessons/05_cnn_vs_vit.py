@@ -325,8 +325,8 @@ display(image_grid([gray, np.abs(edges)], titles=["photo (grayscale)", "|Sobel x
 # 2-core laptop CPU: before it starts, the cell says how long it took when the course's
 # weights were made, and at the end how long it took on yours.
 #
-# `fit_or_load(model, X, y, **recipe)` is `fit(model, X, y, **recipe)` that remembers: the first
-# run trains here, later runs load the result (lessons 06–10 use the same weights);
+# `fit_or_load` takes what `fit` takes (the model, the data, the recipe) and remembers: the
+# first run trains here, later runs load the result (lessons 06–10 use the same weights);
 # `retrain=True` trains again.
 
 # %% tags=["demo"]

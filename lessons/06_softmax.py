@@ -64,8 +64,8 @@ import numpy as np
 import torch
 
 from workshop_utils.data import load_mnist5k
-from workshop_utils.trained import pretrained_cnn
 from workshop_utils.plotting import COLORS
+from workshop_utils.trained import pretrained_cnn
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}

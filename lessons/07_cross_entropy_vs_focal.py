@@ -65,8 +65,8 @@ import torch.nn.functional as F
 from IPython.display import display
 
 from workshop_utils.data import load_mnist5k
-from workshop_utils.trained import pretrained_cnn
 from workshop_utils.plotting import COLORS, image_grid
+from workshop_utils.trained import pretrained_cnn
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}

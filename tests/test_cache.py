@@ -465,7 +465,8 @@ def test_another_models_unit_under_the_cnns_name_is_not_loaded_as_the_cnn(empty_
     """Lesson 07's cross-entropy SmallCNN, written under the CNN's file name with a matching
     manifest, is not "the CNN": its own key and identity say so (it would score 0.881)."""
     cnn_key = trained.key_of(_cnn_ident())
-    ce_key = next(k for k, u in shipped.manifest()["units"].items() if u["what"] == "lesson07 CrossEntropyLoss")
+    units = shipped.manifest()["units"]
+    ce_key = next(k for k, u in units.items() if u["what"] == "lesson07 CrossEntropyLoss")
     cache.put(f"weights/{cnn_key}.pt", (shipped.FOLDER / f"{ce_key}.pt").read_bytes())  # manifest matches
     model = pretrained_cnn(0)
     out = capsys.readouterr().out

@@ -13,7 +13,8 @@ from workshop_utils.checks.takeaways import confusion_matrix, recall_from_confus
 from workshop_utils.data import load_mnist5k
 from workshop_utils.explorers import quiz, weight_noise_explorer
 from workshop_utils.explorers.takeaways import QUESTIONS, noisy_copy
-from workshop_utils.models import SmallCNN, count_parameters, pretrained_cnn
+from workshop_utils.models import SmallCNN, count_parameters
+from workshop_utils.trained import pretrained_cnn
 from workshop_utils.training import evaluate
 
 

@@ -149,7 +149,8 @@ def test_shipped_repair_advice_for_a_source_checkout_and_an_installed_copy(tmp_p
     (checkout / "workshop_utils" / "weights").mkdir(parents=True)
     advice = shipped.repair_advice(checkout / "workshop_utils" / "weights")
     assert "git checkout -- workshop_utils/weights" in advice and str(checkout) in advice
-    assert "python -m workshop_utils.trained" in advice and "pip" not in advice  # pip would copy the same file
+    assert "python -m workshop_utils.trained" in advice
+    assert "pip" not in advice  # from a clone, pip would install the same broken file again
     installed = tmp_path / "site-packages" / "workshop_utils" / "weights"
     installed.mkdir(parents=True)
     advice = shipped.repair_advice(installed, pip="/venv/bin/python -m pip install")
