@@ -62,7 +62,7 @@ def _key(name="tiny"):
 
 def _load(train, name="tiny", verbose=True, **kw):
     """Load the test model ``name`` from the cache, or train it with ``train``."""
-    return trained.train_or_load(_tiny(), _ident(name), train, label=name, use_shipped=False,
+    return trained.train_or_load(_tiny(), _ident(name), train, display_name=name, use_shipped=False,
                                  verbose=verbose, **kw)
 
 
@@ -333,7 +333,8 @@ while not (folder / "go").exists():
     time.sleep(0.05)
 torch.manual_seed(0)
 model, hist = trained.train_or_load(SmallCNN(channels=(2, 4)), {"name": "shared"}, train,
-                                    label="the tiny CNN", use_shipped=False, retrain=sys.argv[3] == "retrain")
+                                    display_name="the tiny CNN", use_shipped=False,
+                                    retrain=sys.argv[3] == "retrain")
 print("SUM", float(sum(p.sum() for p in model.parameters())))
 '''
 
@@ -560,7 +561,7 @@ def test_a_broken_shipped_manifest_is_one_clear_line(empty_cache, tmp_path, monk
     ident = _cnn_ident()
     train = Trainer()
     for _ in range(2):
-        trained.train_or_load(SmallCNN(), ident, train, label="the CNN", use_shipped=True, retrain=False)
+        trained.train_or_load(SmallCNN(), ident, train, display_name="the CNN", use_shipped=True)
         cache.forget_memory()
         for f in (empty_cache / "weights").glob("*.pt*"):
             f.unlink()

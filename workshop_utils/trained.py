@@ -132,17 +132,18 @@ def key_of(ident: dict) -> str:
 
 
 # --------------------------------------------------------------------------- train or load
-def _announce(label: str, key: str) -> str:
+def _announce(display_name: str, key: str) -> str:
     info = shipped.unit_info(key)
     if info and info.get("seconds"):
         cpus = shipped.manifest().get("made_on", {}).get("cpus", "?")
-        return (f"training {label} now: about {info['seconds']:.0f} s on a {cpus}-core CPU (measured "
-                "when the course's weights were made); the result is saved for later runs")
-    return f"training {label} now; the result is saved for later runs"
+        return (f"training {display_name} now: about {info['seconds']:.0f} s on a {cpus}-core CPU "
+                "(measured when the course's weights were made); the result is saved for later runs")
+    return f"training {display_name} now; the result is saved for later runs"
 
 
-def train_or_load(model, ident: dict, train, *, label: str, use_shipped: bool, retrain: bool = False,
-                  on_epoch=None, verbose: bool = True, how_to_retrain: str = "retrain=True"):
+def train_or_load(model, ident: dict, train, *, display_name: str, use_shipped: bool,
+                  retrain: bool = False, on_epoch=None, verbose: bool = True,
+                  how_to_retrain: str = "retrain=True"):
     """``model`` with the weights of identity ``ident``: kept, shipped, or trained by ``train(model)``.
 
     ``train`` trains in place and may return its History. Loads come from the course cache
@@ -174,7 +175,7 @@ def train_or_load(model, ident: dict, train, *, label: str, use_shipped: bool, r
         h = unit.get("history") or {}
         took = f" in {h['seconds']:.1f} s" if h.get("seconds") else ""
         if tell:
-            print(f"loaded {label}, trained here earlier{took} and kept in the course cache "
+            print(f"loaded {display_name}, trained here earlier{took} and kept in the course cache "
                   f"({how_to_retrain} trains it again)", flush=True)
         return checkpoint.use(model, unit, on_epoch)
 
@@ -196,17 +197,17 @@ def train_or_load(model, ident: dict, train, *, label: str, use_shipped: bool, r
                     if tell:
                         secs = (shipped.unit_info(key) or {}).get("seconds")
                         took = f", trained in {secs:.0f} s when the course was made" if secs else ""
-                        print(f"loaded {label} that ships with the course{took} (SHA-256 checked; "
+                        print(f"loaded {display_name} that ships with the course{took} (SHA-256 checked; "
                               f"{how_to_retrain} trains it here)", flush=True)
                     return checkpoint.use(model, unit, on_epoch)
     then = "training it again here, as asked" if retrain else "loading its result"
-    with cache.lock(name, waiting=f"another kernel is training {label} right now; waiting for it to "
-                                  f"finish, then {then}…"):
+    with cache.lock(name, waiting=f"another kernel is training {display_name} right now; waiting for "
+                                  f"it to finish, then {then}…"):
         if not retrain:  # another kernel may have trained it while this one waited
             got = from_cache()
             if got is not None:
                 return got
-        print(f"training {label} now…" if quiet() else _announce(label, key), flush=True)
+        print(f"training {display_name} now…" if quiet() else _announce(display_name, key), flush=True)
         history = train(model)
         if not isinstance(history, History):
             history = None
@@ -224,7 +225,7 @@ def _fresh(model, seed: int):
 
 
 def fit_or_load(model, X, y, *, seed: int = 0, on_epoch=None, progress: bool = True,
-                retrain: bool = False, verbose: bool = True, label: str | None = None,
+                retrain: bool = False, verbose: bool = True, display_name: str | None = None,
                 use_shipped: bool | None = None, how_to_retrain: str = "retrain=True", **recipe):
     """``fit(model, X, y, seed=seed, on_epoch=on_epoch, **recipe)``, or the weights that very
     call made before. Returns ``(model, history)``.
@@ -245,8 +246,9 @@ def fit_or_load(model, X, y, *, seed: int = 0, on_epoch=None, progress: bool = T
         return fit(m, X, y, seed=seed, progress=progress, on_epoch=on_epoch, **recipe)
 
     _fresh(model, seed)
-    return train_or_load(model, ident, train, label=label or type(model).__name__, use_shipped=use_shipped,
-                         retrain=retrain, on_epoch=on_epoch, verbose=verbose, how_to_retrain=how_to_retrain)
+    return train_or_load(model, ident, train, display_name=display_name or type(model).__name__,
+                         use_shipped=use_shipped, retrain=retrain, on_epoch=on_epoch, verbose=verbose,
+                         how_to_retrain=how_to_retrain)
 
 
 # --------------------------------------------------------------------------- the course's models
@@ -271,7 +273,7 @@ def pretrained_cnn(seed: int = 0, verbose: bool = True, *, retrain: bool = False
 
     model, history = fit_or_load(SmallCNN(), *_mnist5k_train(), seed=require_int(seed, "seed", low=0),
                                  on_epoch=on_epoch, progress=verbose, retrain=retrain, verbose=verbose,
-                                 label="the CNN", use_shipped=True,
+                                 display_name="the CNN", use_shipped=True,
                                  how_to_retrain="pretrained_cnn(retrain=True)", **CNN_RECIPE)
     return (model, history) if with_history else model
 
@@ -284,7 +286,7 @@ def pretrained_vit(seed: int = 0, verbose: bool = True, *, retrain: bool = False
     seed = require_int(seed, "seed", low=0)
     model, history = fit_or_load(TinyViT(**VIT_CONFIG), *_mnist5k_train(), seed=seed,
                                  on_epoch=on_epoch, progress=verbose, retrain=retrain, verbose=verbose,
-                                 label="the ViT", use_shipped=True,
+                                 display_name="the ViT", use_shipped=True,
                                  how_to_retrain="pretrained_vit(retrain=True)", **VIT_RECIPE)
     return (model, history) if with_history else model
 
@@ -322,7 +324,7 @@ def lesson07_models(seed: int = 0, *, retrain: bool = False, verbose: bool = Tru
     for name, loss_fn in lesson07_losses(counts).items():  # the loss is all that changes
         models[name], _ = fit_or_load(SmallCNN(), X, y, seed=seed, loss_fn=loss_fn, **LESSON07["recipe"],
                                       progress=False, retrain=retrain, verbose=verbose, use_shipped=True,
-                                      label=f"lesson 07's {name} model",
+                                      display_name=f"lesson 07's {name} model",
                                       how_to_retrain="lesson07_models(retrain=True)")
     return models
 

@@ -1,4 +1,4 @@
-"""Figures for notebook 05, drawn from the course's trained CNN and ViT (cached weights).
+"""Figures for notebook 05, drawn from the course's trained CNN and ViT (``trained.pretrained_*``).
 
 * ``cnn-feature-hierarchy.png``: a digit → first-layer kernels → H1 → H2 → class probabilities.
 * ``vit-attention.png``: patchify into tokens, and the CLS token's attention over the patches.
