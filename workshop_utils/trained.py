@@ -14,7 +14,7 @@
   :func:`lesson07_models`; else training, announced, one kernel at a time.
 * **The shipped files** are made by one command, from these recipes::
 
-      python -m workshop_utils.trained            # train every shipped model, write weights/ + MANIFEST.json
+      python -m workshop_utils.trained            # train every shipped model: weights/ + MANIFEST.json
       python -m workshop_utils.trained --check    # verify the shipped files against the manifest
 """
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from . import cache, checkpoint, shipped
 from ._validate import require_int
 
-__all__ = ["CNN_RECIPE", "VIT_CONFIG", "VIT_RECIPE", "LESSON07", "LESSON07_LOSSES", "RETRAIN_ENV",
+__all__ = ["CNN_RECIPE", "VIT_CONFIG", "VIT_RECIPE", "LESSON07", "RETRAIN_ENV",
            "LIVE_TRAINING_ENV", "live_training_enabled", "identity", "key_of", "fit_or_load",
            "train_or_load", "pretrained_cnn", "pretrained_vit", "lesson07_data", "lesson07_losses",
            "lesson07_models", "shipped_models", "build", "main"]
@@ -46,7 +46,6 @@ VIT_RECIPE = dict(epochs=20, lr=3e-3, batch_size=128, max_shift=2, max_rotate=10
 # Lesson 07's comparison (and lesson 10's recall table): the same SmallCNN trained three times
 # on a long-tailed MNIST-5k, changing only the loss (lesson07_models).
 LESSON07 = dict(rare=(3, 5, 8), imbalance=20, recipe=dict(epochs=8, lr=3e-3, batch_size=64))
-LESSON07_LOSSES = ("cross-entropy", "weighted CE", "focal γ=2")
 
 RETRAIN_ENV = "WORKSHOP_RETRAIN"
 LIVE_TRAINING_ENV = "WORKSHOP_TRAIN_LIVE"
