@@ -12,9 +12,17 @@ from __future__ import annotations
 import io
 import math
 
-__all__ = ["FORMAT", "encode", "decode", "checker", "use"]
+__all__ = ["FORMAT", "encode", "decode", "checker", "use", "cpu_kernels"]
 
 FORMAT = 2  # 2: the unit carries its identity (format 1 held only a name)
+
+
+def cpu_kernels() -> str:
+    """The CPU kernels torch runs here ("AVX2", "AVX512", …; "?" where torch does not say)."""
+    import torch
+
+    cpu = getattr(torch.backends, "cpu", None)
+    return str(cpu.get_cpu_capability()) if hasattr(cpu, "get_cpu_capability") else "?"
 
 
 def encode(model, key: str, identity: dict, history) -> bytes:
@@ -27,7 +35,7 @@ def encode(model, key: str, identity: dict, history) -> bytes:
     torch.save({"format": FORMAT, "key": key, "identity": identity, "state_dict": model.state_dict(),
                 "history": None if history is None else history.to_dict(),
                 "made": {"threads": training_threads(), "torch": str(torch.__version__),
-                         "cpu": torch.backends.cpu.get_cpu_capability()}}, buf)
+                         "cpu": cpu_kernels()}}, buf)
     return buf.getvalue()
 
 

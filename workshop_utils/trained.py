@@ -350,8 +350,8 @@ def build(out: Path | None = None) -> dict:
     if training_threads() != 1:
         raise RuntimeError("the shipped weights are made with one training thread: unset WORKSHOP_THREADS")
     out.mkdir(parents=True, exist_ok=True)
-    if torch.backends.cpu.get_cpu_capability() != "AVX2":
-        print(f"note: torch runs {torch.backends.cpu.get_cpu_capability()} kernels here; the shipped set is "
+    if checkpoint.cpu_kernels() != "AVX2":
+        print(f"note: torch runs {checkpoint.cpu_kernels()} kernels here; the shipped set is "
               "made with AVX2 kernels (ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2), so the weights "
               "made here will differ from it (CONTRIBUTING.md, \"Trained weights\")", flush=True)
     units = {}
@@ -388,7 +388,7 @@ def build(out: Path | None = None) -> dict:
             stale.unlink()
     doc = {"what": "trained weights shipped with workshop_utils; made by `python -m workshop_utils.trained`",
            "made_on": {"cpus": os.cpu_count(), "threads": 1, "torch": torch.__version__,
-                       "cpu_kernels": torch.backends.cpu.get_cpu_capability(),
+                       "cpu_kernels": checkpoint.cpu_kernels(),
                        "python": platform.python_version(), "machine": platform.machine()},
            "units": units}
     (out / shipped.MANIFEST).write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
