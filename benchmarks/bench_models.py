@@ -1,7 +1,7 @@
 """CNN vs ViT on MNIST-5k: training time and held-out accuracy over 3 seeds (a script, not a test).
 
-Trains the course's SmallCNN (``models.CNN_RECIPE``) and TinyViT (``vit.VIT_CONFIG`` with
-``vit.VIT_RECIPE``) on the stratified 80/20 split ``load_mnist5k(seed=0)`` (4,000 training,
+Trains the course's SmallCNN (``trained.CNN_RECIPE``) and TinyViT (``trained.VIT_CONFIG`` with
+``trained.VIT_RECIPE``) on the stratified 80/20 split ``load_mnist5k(seed=0)`` (4,000 training,
 1,000 held-out digits) for each seed, and writes ``benchmarks/models.json``: per seed the
 training time (``History.seconds``: the training loop only, no evaluation) and the held-out
 accuracy, then mean and standard deviation. The load average is recorded before and after
@@ -39,9 +39,10 @@ def _loadavg():
 def run(kind: str, seed: int, data, epochs: int | None = None) -> dict:
     import torch
 
-    from workshop_utils.models import CNN_RECIPE, SmallCNN, count_parameters
+    from workshop_utils.models import SmallCNN, count_parameters
+    from workshop_utils.trained import CNN_RECIPE, VIT_CONFIG, VIT_RECIPE
     from workshop_utils.training import evaluate, fit
-    from workshop_utils.vit import VIT_CONFIG, VIT_RECIPE, TinyViT
+    from workshop_utils.vit import TinyViT
 
     Xtr, ytr, Xte, yte = data
     torch.manual_seed(seed)
@@ -68,9 +69,10 @@ def profile_training(kind: str, data, steps: int = 24) -> list:
     import torch
     from torch.profiler import ProfilerActivity, profile
 
-    from workshop_utils.models import CNN_RECIPE, SmallCNN
+    from workshop_utils.models import SmallCNN
+    from workshop_utils.trained import CNN_RECIPE, VIT_CONFIG, VIT_RECIPE
     from workshop_utils.training import fit
-    from workshop_utils.vit import VIT_CONFIG, VIT_RECIPE, TinyViT
+    from workshop_utils.vit import TinyViT
 
     Xtr, ytr, _, _ = data
     recipe = dict(CNN_RECIPE if kind == "cnn" else VIT_RECIPE)
@@ -90,8 +92,7 @@ def profile_training(kind: str, data, steps: int = 24) -> list:
 def budget_runs(kind: str, data, seeds, summary: dict) -> dict | None:
     """Where the recipe takes longer than the target: the same recipe with only as many
     epochs as fit in the target time (at the measured seconds per epoch), over the seeds."""
-    from workshop_utils.models import CNN_RECIPE
-    from workshop_utils.vit import VIT_RECIPE
+    from workshop_utils.trained import CNN_RECIPE, VIT_RECIPE
 
     recipe = CNN_RECIPE if kind == "cnn" else VIT_RECIPE
     per_epoch = summary["seconds_mean"] / recipe["epochs"]

@@ -54,9 +54,10 @@ TARGETS = {
 THREADS_CODE = r'''
 import hashlib, json, sys, time, torch
 from workshop_utils.data import load_mnist5k
-from workshop_utils.models import CNN_RECIPE, SmallCNN
+from workshop_utils.models import SmallCNN
+from workshop_utils.trained import CNN_RECIPE, VIT_CONFIG, VIT_RECIPE
 from workshop_utils.training import fit
-from workshop_utils.vit import VIT_CONFIG, VIT_RECIPE, TinyViT
+from workshop_utils.vit import TinyViT
 Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
 torch.manual_seed(0)
 make, recipe = {"cnn": (SmallCNN, CNN_RECIPE),

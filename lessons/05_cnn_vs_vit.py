@@ -79,10 +79,11 @@ import torch.nn.functional as F
 from IPython.display import Markdown, display
 
 from workshop_utils.data import load_digits8x8, load_mnist5k, load_photo
-from workshop_utils.models import CNN_RECIPE, SmallCNN, cached_training, cnn_key, count_parameters
+from workshop_utils.models import SmallCNN, count_parameters
 from workshop_utils.plotting import image_grid
-from workshop_utils.training import evaluate, fit
-from workshop_utils.vit import VIT_CONFIG, VIT_RECIPE, TinyViT, vit_key
+from workshop_utils.trained import CNN_RECIPE, VIT_CONFIG, VIT_RECIPE, fit_or_load
+from workshop_utils.training import evaluate
+from workshop_utils.vit import TinyViT
 
 digits = load_mnist5k(seed=0)              # 4,000 training and 1,000 held-out real digits
 X_train, y_train, X_test, y_test = digits.tensors()
@@ -326,33 +327,19 @@ display(image_grid([gray, np.abs(edges)], titles=["photo (grayscale)", "|Sobel x
 # 2-core laptop CPU: before it starts, the cell says how long it took when the course's
 # weights were made, and at the end how long it took on yours.
 #
-# The first time this cell runs it trains here and saves the weights (and the training curve)
-# in the course cache; later runs load them. Lessons 06–10 use weights trained with this very
-# recipe, which ship with the course, so they never wait for training. On a class hub or
-# Binder, where many learners share a few cores, this cell loads those shipped weights too
-# (and replays their training curve) instead of training a copy per learner. Set
-# `RETRAIN = True` to watch it train again, anywhere.
+# `fit_or_load` takes what `fit` takes (the model, the data, the recipe) and remembers: the
+# first run trains here, later runs load the result (lessons 06–10 use the same weights);
+# `retrain=True` trains again.
 
 # %% tags=["demo"]
-from workshop_utils.core import train_live
 from workshop_utils.explorers import training_monitor
 
-RETRAIN = False  # True: train again here instead of loading the weights saved the first time
 print(CNN_RECIPE)
-torch.manual_seed(0)
 cnn = SmallCNN()
 print(cnn)
 monitor = training_monitor(CNN_RECIPE["epochs"], "CNN")
 display(monitor)
-
-
-def train_cnn(model):
-    return fit(model, X_train, y_train, seed=0, progress=True, on_epoch=monitor.on_epoch, **CNN_RECIPE)
-
-
-# trained here (this is the lesson), except on a shared hub: there the shipped weights load
-cnn, cnn_hist = cached_training(cnn, cnn_key(seed=0), train_cnn, retrain=RETRAIN, on_epoch=monitor.on_epoch,
-                                shipped=not train_live())
+cnn, cnn_hist = fit_or_load(cnn, X_train, y_train, seed=0, on_epoch=monitor.on_epoch, **CNN_RECIPE)
 cnn_acc = evaluate(cnn, X_test, y_test)
 print(f"trained in {cnn_hist.seconds:.1f} s; held-out accuracy {cnn_acc:.1%}")
 
@@ -624,22 +611,14 @@ check_attention(my_attention)
 #
 # Same split, same optimiser, same kind of augmentation (`VIT_RECIPE`: shifts ±2 px, rotations
 # ±10°, zooms ±10 %, label smoothing 0.1, batches of 128, 20 epochs); about 35 s on a 2-core CPU, and
-# cached like the CNN:
+# remembered like the CNN:
 
 # %% tags=["demo"]
 print(VIT_RECIPE)
-torch.manual_seed(0)
 vit = TinyViT(**VIT_CONFIG)
 monitor = training_monitor(VIT_RECIPE["epochs"], "ViT")
 display(monitor)
-
-
-def train_vit(model):
-    return fit(model, X_train, y_train, seed=0, progress=True, on_epoch=monitor.on_epoch, **VIT_RECIPE)
-
-
-vit, vit_hist = cached_training(vit, vit_key(seed=0), train_vit, retrain=RETRAIN, on_epoch=monitor.on_epoch,
-                                shipped=not train_live())
+vit, vit_hist = fit_or_load(vit, X_train, y_train, seed=0, on_epoch=monitor.on_epoch, **VIT_RECIPE)
 vit_acc = evaluate(vit, X_test, y_test)
 print(f"trained in {vit_hist.seconds:.1f} s; held-out accuracy {vit_acc:.1%}")
 

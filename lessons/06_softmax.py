@@ -66,8 +66,8 @@ import numpy as np
 import torch
 
 from workshop_utils.data import load_mnist5k
-from workshop_utils.models import pretrained_cnn
 from workshop_utils.plotting import COLORS
+from workshop_utils.trained import pretrained_cnn
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -241,8 +241,8 @@ explorer
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5 · Softmax on a trained network's answers
 #
-# The course's small CNN (lesson 05's network and recipe, `pretrained_cnn`; its trained
-# weights ship with the course) ends with a dense layer that gives 10 logits per image, one per digit. Softmax
+# The course's small CNN (lesson 05's network and recipe, `pretrained_cnn`: the weights your
+# run of lesson 05 trained, or else the ones that ship with the course) ends with a dense layer that gives 10 logits per image, one per digit. Softmax
 # turns them into the network's probabilities. Here it is on 1,000 real test digits it
 # never saw in training.
 

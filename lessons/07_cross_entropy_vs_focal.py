@@ -67,8 +67,8 @@ import torch.nn.functional as F
 from IPython.display import display
 
 from workshop_utils.data import load_mnist5k
-from workshop_utils.models import pretrained_cnn
 from workshop_utils.plotting import COLORS, image_grid
+from workshop_utils.trained import pretrained_cnn
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -288,44 +288,25 @@ plt.show()
 # So 1 → 2 adds the class weights, and 2 → 3 adds only the focusing factor. Each run is 8
 # epochs of AdamW (learning rate 3·10⁻³, batches of 64, no augmentation, no label smoothing).
 #
-# The three trained models for these settings ship with the course, so the cell below loads
-# them instead of training (trained here, they take a few seconds each). The numbers in the
-# table are computed below, in every run, from the three models.
-#
-# <details>
-# <summary>For instructors: where the models come from</summary>
-#
-# Each model is stored with `models.cached_weights` under a key that names the loss, the
-# settings and a version; the course ships the three for these settings. Setting the
-# environment variable `WORKSHOP_RETRAIN=1` before starting JupyterLab (or changing `SEED`)
-# trains them again, here.
-# </details>
+# `lesson07_models` runs this experiment, written once in the package (its source is printed
+# below); lesson 10 runs it again. For these settings the three trained models ship with the
+# course, so it loads them (trained here, they take a few seconds each);
+# `lesson07_models(retrain=True)` trains them again, here. The numbers in the table are
+# computed below, in every run, from the three models.
 
 # %% tags=["demo"]
-from torch import nn
+import inspect
 
 from workshop_utils.losses import class_weights
-from workshop_utils.models import SmallCNN, cached_weights
-from workshop_utils.training import fit
+from workshop_utils.trained import LESSON07, lesson07_losses, lesson07_models
 
-SEED, EPOCHS, VERSION = 0, 8, 1
-w = class_weights(counts)
-print("class weights α:", np.round(w, 2))
-LOSSES = {
-    "cross-entropy": nn.CrossEntropyLoss(),
-    "weighted CE": FocalLoss(gamma=0.0, alpha=w),
-    "focal γ=2": FocalLoss(gamma=2.0, alpha=w),
-}
-models = {}
-for name, loss_fn in LOSSES.items():
-    def train(model, loss_fn=loss_fn):
-        fit(model, X_train_lt, y_train_lt, epochs=EPOCHS, lr=3e-3, batch_size=64,
-            loss_fn=loss_fn, seed=SEED)
-
-    torch.manual_seed(SEED)
-    model = SmallCNN()                                  # the same initial weights each time
-    key = f"lesson07_v{VERSION}_{name.split()[0].lower()}_imb20_e{EPOCHS}_seed{SEED}"
-    models[name] = cached_weights(model, key, train)
+SEED = 0                               # another seed trains three new models
+print("recipe:", LESSON07["recipe"])
+print("class weights α:", np.round(class_weights(counts), 2))
+for name, loss_fn in lesson07_losses(counts).items():
+    print(f"{name:>14}: {loss_fn}")
+print(inspect.getsource(lesson07_models))
+models = lesson07_models(seed=SEED)
 
 # %% [markdown]
 # Now the measurements, on the 1,000 balanced test digits. **Recall** of a class is the
@@ -385,8 +366,8 @@ plt.show()
 # - What does the focusing factor add on top of the weights (2 → 3)? Is the difference larger than what one training run to the next would give?
 #
 # This is one seed on a small dataset: differences of a point or two between two
-# columns can come from the random seed alone. Change `SEED` (the key then trains new
-# models) and compare before drawing a conclusion. Focal loss was designed for detection,
+# columns can come from the random seed alone. Change `SEED` (three new models are then
+# trained) and compare before drawing a conclusion. Focal loss was designed for detection,
 # where easy background examples outnumber objects by thousands to one; with 10 classes
 # and a 20:1 imbalance, much of the help can come from the weights alone.
 

@@ -69,9 +69,10 @@ from torch import nn
 
 from workshop_utils.conv import conv2d, conv_output_size  # lesson 05's formulas (conv2d: im2col)
 from workshop_utils.data import load_mnist5k
-from workshop_utils.models import count_parameters, pretrained_cnn
+from workshop_utils.models import count_parameters
 from workshop_utils.plotting import COLORS, image_grid
 from workshop_utils.softmax import softmax  # lesson 06
+from workshop_utils.trained import pretrained_cnn
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · The six steps
@@ -89,7 +90,8 @@ from workshop_utils.softmax import softmax  # lesson 06
 # kernels with stride 2 and padding 2, so every conv halves the image: 28 → 14 → 7. The whole
 # network has only six learned arrays, $W_1, b_1, W_2, b_2, W_3, b_3$. Here is the trained
 # network the course uses: trained with lesson 05's recipe (AdamW, a one-cycle learning rate,
-# shifted, rotated and zoomed digits, label smoothing), whose weights ship with the course:
+# shifted, rotated and zoomed digits, label smoothing): the weights your run of lesson 05
+# trained, or else the ones that ship with the course:
 
 # %% tags=["demo"]
 model = pretrained_cnn(seed=0)

@@ -72,11 +72,11 @@ import torch.nn.functional as F
 from IPython.display import display
 
 from workshop_utils.data import load_mnist5k
-from workshop_utils.models import SmallCNN, count_parameters, pretrained_cnn
+from workshop_utils.models import SmallCNN, count_parameters
 from workshop_utils.plotting import COLORS, image_grid
 from workshop_utils.softmax import softmax
+from workshop_utils.trained import pretrained_cnn, pretrained_vit
 from workshop_utils.training import evaluate, predict_proba
-from workshop_utils.vit import pretrained_vit
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · Images → tensors
@@ -259,35 +259,19 @@ assert new_loss < loss
 #
 # That is the outline's sentence; the table below is the test of it. Lesson 07 trained the same CNN three times on a long-tailed MNIST-5k (classes 3, 5 and
 # 8 rare) with cross-entropy, class-weighted cross-entropy and focal loss. The cell below
-# rebuilds that experiment with the same settings, so it loads lesson 07's trained models
-# (they ship with the course; trained here, they take a few seconds each), and measures its
-# table again on the balanced test set.
+# runs that experiment again (`lesson07_models`, the function lesson 07 printed), so it loads
+# lesson 07's trained models (they ship with the course; trained here, they take a few
+# seconds each), and measures its table again on the balanced test set.
 
 # %% tags=["demo"]
-from torch import nn
+from workshop_utils.trained import LESSON07, lesson07_models
 
-from workshop_utils.data import long_tailed
-from workshop_utils.losses import FocalLoss, class_weights
-from workshop_utils.models import cached_weights
-from workshop_utils.training import fit
-
-RARE, SEED, EPOCHS, VERSION = [3, 5, 8], 0, 8, 1            # lesson 07's settings
-X_lt, y_lt, counts = long_tailed(digits.X_train, digits.y_train, imbalance=20, rare=RARE, seed=0)
-X_lt = torch.from_numpy(X_lt).float().div(255).unsqueeze(1)
-y_lt = torch.from_numpy(y_lt)
-w = class_weights(counts)
-LOSSES = {"cross-entropy": nn.CrossEntropyLoss(), "weighted CE": FocalLoss(gamma=0.0, alpha=w),
-          "focal γ=2": FocalLoss(gamma=2.0, alpha=w)}
+RARE = list(LESSON07["rare"])                                 # 3, 5 and 8
 recall = {}
-for name, loss_fn in LOSSES.items():
-    def train(model, loss_fn=loss_fn):
-        fit(model, X_lt, y_lt, epochs=EPOCHS, lr=3e-3, batch_size=64, loss_fn=loss_fn, seed=SEED)
-
-    torch.manual_seed(SEED)
-    key = f"lesson07_v{VERSION}_{name.split()[0].lower()}_imb20_e{EPOCHS}_seed{SEED}"
-    model = cached_weights(SmallCNN(), key, train, verbose=False)
+for name, model in lesson07_models(verbose=False).items():
     pred = predict_proba(model, Xte).argmax(1).numpy()
     recall[name] = np.array([np.mean(pred[digits.y_test == k] == k) for k in range(10)])
+LOSSES = list(recall)
 
 print(f"{'':22s}" + "".join(f"{n:>15s}" for n in LOSSES))
 print(f"{'recall, rare 3/5/8':22s}" + "".join(f"{recall[n][RARE].mean():15.3f}" for n in LOSSES))
@@ -319,7 +303,8 @@ print(f"{'balanced accuracy':22s}" + "".join(f"{recall[n].mean():15.3f}" for n i
 # uses your network.
 
 # %% tags=["demo"]
-from workshop_utils.models import CNN_RECIPE
+from workshop_utils.trained import CNN_RECIPE
+from workshop_utils.training import fit
 
 print("recipe:", CNN_RECIPE)
 TRAIN_NOW = False
@@ -332,7 +317,7 @@ if TRAIN_NOW:
     plt.ylabel("held-out accuracy")
     plt.show()
 else:
-    capstone = pretrained_cnn(seed=0)                        # trained with the same recipe, cached
+    capstone = pretrained_cnn(seed=0)                        # trained with the same recipe
 P = predict_proba(capstone, Xte).numpy()                      # ŷ for the 1,000 test digits
 y_true, y_pred = digits.y_test, P.argmax(1)
 print(f"held-out accuracy: {np.mean(y_pred == y_true):.1%} "

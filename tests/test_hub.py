@@ -70,8 +70,8 @@ def _learner_path(hub, lr, link: str, out: dict) -> None:
                 assert res["status"] == "ok", res
             threads = kernel.execute("assert torch.get_num_threads() == 1, torch.get_num_threads()")
             out["one_thread"] = threads["status"] == "ok"
-            shipped = kernel.execute("from workshop_utils.core import train_live\n"
-                                     "assert not train_live(), 'lesson 05 would train on the hub'")
+            shipped = kernel.execute("from workshop_utils.trained import live_training_enabled\n"
+                                     "assert not live_training_enabled(), 'lesson 05 would train on the hub'")
             out["loads_shipped"] = shipped["status"] == "ok"
             (cid, state, images), *_ = kernel.sliders()
             out["slider"] = state["description"]

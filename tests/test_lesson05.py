@@ -18,8 +18,9 @@ from workshop_utils.explorers import (
     training_monitor,
 )
 from workshop_utils.models import SmallCNN, count_parameters
+from workshop_utils.trained import VIT_CONFIG
 from workshop_utils.training import fit, random_affine
-from workshop_utils.vit import VIT_CONFIG, TinyViT
+from workshop_utils.vit import TinyViT
 
 NB = "05_cnn_vs_vit.ipynb"
 
@@ -334,90 +335,72 @@ def test_random_affine_rotates_and_scales_about_the_image_centre():
     assert ratio.min() < 0.85 and ratio.max() > 1.2
 
 
-def test_cached_training_saves_weights_and_history_and_replays_them(tmp_path, monkeypatch):
+def test_fit_or_load_trains_once_then_loads_weights_and_history_and_replays_them(tmp_path, monkeypatch):
+    """Lesson 05's one call: fit the first time, load (and replay the curve) after."""
     from workshop_utils import cache
-    from workshop_utils.models import cached_training
+    from workshop_utils.trained import fit_or_load, identity, key_of
 
     monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path))
+    monkeypatch.delenv("WORKSHOP_RETRAIN", raising=False)
     cache.forget_memory()
-    w = tmp_path / "weights"
-
     Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
-    calls = []
-
-    def train(model):
-        calls.append(1)
-        return fit(model, Xtr[:128], ytr[:128], epochs=3, batch_size=64, progress=False)
-
+    X, y = Xtr[:128], ytr[:128]
+    recipe = dict(epochs=3, batch_size=64)
+    live = []
+    m1, h1 = fit_or_load(SmallCNN(channels=(2, 4)), X, y, progress=False, verbose=False,
+                         on_epoch=lambda e, h: live.append(e), **recipe)
+    assert live == [0, 1, 2] and len(h1.loss) == 3 and h1.times[-1] == h1.seconds
     torch.manual_seed(0)
-    m1, h1 = cached_training(SmallCNN(channels=(2, 4)), "tiny", train, verbose=False)
-    assert calls == [1] and len(h1.loss) == 3 and len(h1.times) == 3 and h1.times[-1] == h1.seconds
-    assert (w / "tiny.pt").exists() and (w / "tiny.pt.sha256").exists()  # one unit + its manifest
+    ref = SmallCNN(channels=(2, 4))
+    ref_h = fit(ref, X, y, seed=0, progress=False, **recipe)  # exactly fit's result
+    assert ref_h.loss == h1.loss
+    for a, b in zip(m1.state_dict().values(), ref.state_dict().values()):
+        assert torch.equal(a, b)
+    key = key_of(identity(SmallCNN(channels=(2, 4)), X, y, seed=0, **recipe))
+    assert (tmp_path / "weights" / f"{key}.pt").exists()
+    assert (tmp_path / "weights" / f"{key}.pt.sha256").exists()  # one unit + its manifest
     seen = []
-    m2, h2 = cached_training(SmallCNN(channels=(2, 4)), "tiny", train, verbose=False,
-                             on_epoch=lambda e, h: seen.append((e, list(h.loss), h.seconds)))
-    assert calls == [1], "a cache hit must not train"
-    assert h2.loss == h1.loss and h2.seconds == h1.seconds
+    m2, h2 = fit_or_load(SmallCNN(channels=(2, 4)), X, y, progress=False, verbose=False,
+                         on_epoch=lambda e, h: seen.append((e, list(h.loss), h.seconds)), **recipe)
+    assert h2.loss == h1.loss and h2.seconds == h1.seconds, "a second call loads"
     assert [e for e, _, _ in seen] == [0, 1, 2] and seen[-1][1] == h1.loss and seen[0][1] == h1.loss[:1]
-    assert seen[-1][2] == h1.seconds and seen[0][2] == h1.times[0]
     for a, b in zip(m1.state_dict().values(), m2.state_dict().values()):
         assert torch.equal(a, b)
-    cached_training(SmallCNN(channels=(2, 4)), "tiny", train, verbose=False, retrain=True)
-    assert calls == [1, 1]
+
     def broken_callback(epoch, history):
         raise KeyError("the learner's callback")
 
     with pytest.raises(KeyError, match="callback"):  # not mistaken for a broken cache
-        cached_training(SmallCNN(channels=(2, 4)), "tiny", train, verbose=False,
-                        on_epoch=broken_callback)
-    assert calls == [1, 1]
-    (w / "tiny.pt").write_bytes(b"not a checkpoint")  # a broken cache file is retrained
-    cached_training(SmallCNN(channels=(2, 4)), "tiny", train, verbose=False)
-    assert calls == [1, 1, 1]
-    # a train_fn that returns nothing: weights only
-    m3, h3 = cached_training(SmallCNN(channels=(2, 4)), "plain", lambda m: None, verbose=False)
-    assert h3 is None and (w / "plain.pt").exists()
-    m4, h4 = cached_training(SmallCNN(channels=(2, 4)), "plain", train, verbose=False)
-    assert h4 is None and calls == [1, 1, 1], "weights saved without a history load as such"
-    with pytest.raises(ValueError, match="key"):
-        cached_training(SmallCNN(), "../escape", train)
-    with pytest.raises(ValueError, match="nn.Module"):
-        cached_training("a model", "ok", train)
+        fit_or_load(SmallCNN(channels=(2, 4)), X, y, verbose=False, on_epoch=broken_callback, **recipe)
+    again = []
+    fit_or_load(SmallCNN(channels=(2, 4)), X, y, progress=False, verbose=False, retrain=True,
+                on_epoch=lambda e, h: again.append(e), **recipe)
+    assert again == [0, 1, 2]
+    with pytest.raises(ValueError, match="configuration"):
+        fit_or_load(torch.nn.Linear(784, 10), X, y, **recipe)
     with pytest.raises(ValueError, match="retrain"):
-        cached_training(SmallCNN(), "ok", train, retrain="yes")
+        fit_or_load(SmallCNN(), X, y, retrain="yes", **recipe)
 
 
-def test_notebook_05_trains_under_the_keys_the_later_lessons_load():
-    """05 caches its CNN and ViT under pretrained_cnn's and pretrained_vit's keys, with
-    their recipes and the same initialisation, so lessons 06-10 reuse those weights."""
-    from nbtools import notebook_code
+def test_lesson_05s_models_are_the_ones_later_lessons_load(monkeypatch, tmp_path):
+    """What lesson 05's call trains is what pretrained_cnn / pretrained_vit load: on a hub
+    (no live training) the call loads exactly their weights and training history."""
+    from workshop_utils import cache
+    from workshop_utils.trained import CNN_RECIPE, VIT_RECIPE, fit_or_load, pretrained_cnn, pretrained_vit
 
-    from workshop_utils.models import CNN_RECIPE, cnn_key, pretrained_cnn
-    from workshop_utils.vit import VIT_RECIPE, pretrained_vit, vit_key
-
-    code = notebook_code(NB)
-    assert "cached_training(cnn, cnn_key(seed=0), train_cnn" in code
-    assert "cached_training(vit, vit_key(seed=0), train_vit" in code
-    # lesson 05 trains live, as it teaches, except on a shared hub (core.train_live)
-    assert code.count("shipped=not train_live()") == 2
-    assert "seed=0, progress=True, on_epoch=monitor.on_epoch, **CNN_RECIPE)" in code
-    assert "seed=0, progress=True, on_epoch=monitor.on_epoch, **VIT_RECIPE)" in code
-    assert cnn_key(0) != cnn_key(1) and vit_key(0) != vit_key(1)
-    # same initial weights as the notebook's torch.manual_seed(0); SmallCNN() / TinyViT()
-    torch.manual_seed(0)
-    nb_cnn = SmallCNN()
-    torch.manual_seed(0)
-    for m in nb_cnn.modules():
-        if hasattr(m, "reset_parameters"):
-            m.reset_parameters()
-    torch.manual_seed(0)
-    ref = SmallCNN()
-    for a, b in zip(nb_cnn.state_dict().values(), ref.state_dict().values()):
-        assert torch.equal(a, b)
-    model, hist = pretrained_cnn(0, verbose=False, with_history=True)
-    assert isinstance(model, SmallCNN) and hist is not None and len(hist.loss) == CNN_RECIPE["epochs"]
-    vit, vhist = pretrained_vit(0, verbose=False, with_history=True)
-    assert isinstance(vit, TinyViT) and vhist is not None and len(vhist.loss) == VIT_RECIPE["epochs"]
+    monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path))
+    monkeypatch.setenv("WORKSHOP_TRAIN_LIVE", "0")
+    monkeypatch.delenv("WORKSHOP_RETRAIN", raising=False)
+    cache.forget_memory()
+    X_train, y_train, _, _ = load_mnist5k(seed=0).tensors()
+    for make, recipe, pretrained in ((SmallCNN, CNN_RECIPE, pretrained_cnn),
+                                     (lambda: TinyViT(**VIT_CONFIG), VIT_RECIPE, pretrained_vit)):
+        model, hist = fit_or_load(make(), X_train, y_train, seed=0, verbose=False, **recipe)
+        ref, ref_hist = pretrained(0, verbose=False, with_history=True)
+        assert len(hist.loss) == recipe["epochs"] and hist.loss == ref_hist.loss
+        for a, b in zip(model.state_dict().values(), ref.state_dict().values()):
+            assert torch.equal(a, b)
+    assert not (tmp_path / "weights").exists(), "nothing trained"
 
 
 def test_training_monitor_draws_live():
@@ -581,21 +564,21 @@ def test_geometry_default_digit_is_real():
     assert np.allclose(ex.img, img / 255.0)
 
 
-def test_train_live_on_a_laptop_not_on_a_hub(monkeypatch):
+def test_live_training_on_a_laptop_not_on_a_hub(monkeypatch):
     """Lesson 05 trains live in a single learner's kernel and loads the shipped weights in a
     JupyterHub single-user server (a class hub, Binder); WORKSHOP_TRAIN_LIVE decides either way."""
-    from workshop_utils.core import train_live
+    from workshop_utils.trained import live_training_enabled
 
     monkeypatch.delenv("WORKSHOP_TRAIN_LIVE", raising=False)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    assert train_live() is True
+    assert live_training_enabled() is True
     monkeypatch.setenv("JUPYTERHUB_USER", "learner-1")
-    assert train_live() is False
+    assert live_training_enabled() is False
     monkeypatch.setenv("WORKSHOP_TRAIN_LIVE", "1")
-    assert train_live() is True
+    assert live_training_enabled() is True
     monkeypatch.delenv("JUPYTERHUB_USER")
     monkeypatch.setenv("WORKSHOP_TRAIN_LIVE", "0")
-    assert train_live() is False
+    assert live_training_enabled() is False
     monkeypatch.setenv("WORKSHOP_TRAIN_LIVE", "yes")
     with pytest.raises(ValueError, match="WORKSHOP_TRAIN_LIVE should be 1"):
-        train_live()
+        live_training_enabled()

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from workshop_utils import forward
 from workshop_utils.data import load_mnist5k
 from workshop_utils.explorers import forward_pass_explorer
-from workshop_utils.models import SmallCNN, pretrained_cnn
+from workshop_utils.models import SmallCNN
+from workshop_utils.trained import pretrained_cnn
 
 
 @pytest.fixture(scope="module")

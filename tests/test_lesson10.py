@@ -13,7 +13,8 @@ from workshop_utils.checks.takeaways import confusion_matrix, recall_from_confus
 from workshop_utils.data import load_mnist5k
 from workshop_utils.explorers import quiz, weight_noise_explorer
 from workshop_utils.explorers.takeaways import QUESTIONS, noisy_copy
-from workshop_utils.models import SmallCNN, count_parameters, pretrained_cnn
+from workshop_utils.models import SmallCNN, count_parameters
+from workshop_utils.trained import pretrained_cnn
 from workshop_utils.training import evaluate
 
 
@@ -162,3 +163,32 @@ def test_quiz_answers_are_true():
     assert QUESTIONS[8]["options"][QUESTIONS[8]["answer"]] == f"{conv_output_size(28, 5, 2, 2)} × 14"
     np.testing.assert_allclose(softmax(np.array([2.0, 2.0, 2.0])), 1 / 3)
     assert "(3, 28, 28)" == QUESTIONS[0]["options"][QUESTIONS[0]["answer"]]
+
+
+def test_lesson_07s_experiment_gives_the_numbers_lessons_07_and_10_quote(tmp_path, monkeypatch):
+    """Lesson 10 reruns lesson 07's experiment (trained.lesson07_models, shipped): its table is
+    the one lesson 10's text quotes (recall of 3/5/8, balanced accuracy)."""
+    from workshop_utils import cache
+    from workshop_utils.trained import LESSON07, lesson07_models
+    from workshop_utils.training import predict_proba
+
+    monkeypatch.setenv("WORKSHOP_CACHE", str(tmp_path))
+    monkeypatch.delenv("WORKSHOP_RETRAIN", raising=False)
+    cache.forget_memory()
+    digits = load_mnist5k(seed=0)
+    Xte = digits.tensors()[2]
+    rare = list(LESSON07["rare"])
+    table = {}
+    for name, m in lesson07_models(verbose=False).items():
+        pred = predict_proba(m, Xte).argmax(1).numpy()
+        recall = np.array([np.mean(pred[digits.y_test == k] == k) for k in range(10)])
+        table[name] = (round(recall[rare].mean(), 3), round(recall.mean(), 3))
+    assert not (tmp_path / "weights").exists(), "the shipped models load; nothing trains"
+    assert table == {"cross-entropy": (0.743, 0.881), "weighted CE": (0.79, 0.891),
+                     "focal γ=2": (0.79, 0.894)}
+    from pathlib import Path
+
+    lesson = Path(__file__).resolve().parents[1] / "lessons" / "10_key_takeaways.py"
+    text = lesson.read_text(encoding="utf-8")
+    assert "(0.743 with the shipped models)" in text and "(0.790\n# each)" in text
+    assert "(0.891 and 0.894)" in text

@@ -136,6 +136,28 @@ def test_shipped_weights_corrupted(shipped_copy):
     assert "--force-reinstall --no-deps ." in p.fix
 
 
+def test_shipped_manifest_broken_is_named_with_its_fix(shipped_copy):
+    (shipped_copy / shipped.MANIFEST).write_text("{ not json")
+    [p] = check.check_shipped()
+    assert "MANIFEST.json is unreadable (JSONDecodeError" in p.what and "would train them" in p.what
+    assert "--force-reinstall --no-deps" in p.fix and "wheelhouse" in p.fix  # an installed copy
+
+
+def test_shipped_repair_advice_for_a_source_checkout_and_an_installed_copy(tmp_path):
+    checkout = tmp_path / "clone"
+    (checkout / ".git").mkdir(parents=True)
+    (checkout / "workshop_utils" / "weights").mkdir(parents=True)
+    advice = shipped.repair_advice(checkout / "workshop_utils" / "weights")
+    assert "git checkout -- workshop_utils/weights" in advice and str(checkout) in advice
+    assert "python -m workshop_utils.trained" in advice
+    assert "pip" not in advice  # from a clone, pip would install the same broken file again
+    installed = tmp_path / "site-packages" / "workshop_utils" / "weights"
+    installed.mkdir(parents=True)
+    advice = shipped.repair_advice(installed, pip="/venv/bin/python -m pip install")
+    assert "/venv/bin/python -m pip install --force-reinstall --no-deps ." in advice
+    assert "--no-index --find-links wheelhouse workshop_utils" in advice
+
+
 def test_shipped_weights_missing(shipped_copy):
     files = sorted(shipped_copy.glob("*.pt"))
     for f in files:

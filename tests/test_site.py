@@ -250,7 +250,7 @@ def test_inline_figures_carry_alt_text():
     JupyterLab prefers) holding the same picture with alt text from describe_figure."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    from workshop_utils.core import _figures_with_alt_text
+    from workshop_utils.notebook import _figures_with_alt_text
     from workshop_utils.plotting import new_figure
 
     fig = new_figure()

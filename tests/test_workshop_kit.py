@@ -576,6 +576,7 @@ def test_presenter_serves_with_the_scale_quiet_kernels_progressive_pages_and_cul
 
 def test_display_scale_and_quiet_settings(monkeypatch, capsys):
     from workshop_utils import core
+    from workshop_utils.notebook import setup_notebook
     from workshop_utils.plotting import new_figure
 
     monkeypatch.setenv("WORKSHOP_SCALE", "2")
@@ -597,8 +598,8 @@ def test_display_scale_and_quiet_settings(monkeypatch, capsys):
     with pytest.raises(ValueError, match="WORKSHOP_QUIET should be 1"):
         core.quiet()
     monkeypatch.setenv("WORKSHOP_QUIET", "1")
-    core.setup_notebook()
+    setup_notebook()
     assert capsys.readouterr().out == ""  # no version line on a projected page
     monkeypatch.setenv("WORKSHOP_QUIET", "0")
-    core.setup_notebook()
+    setup_notebook()
     assert "workshop_utils" in capsys.readouterr().out

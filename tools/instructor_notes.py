@@ -79,7 +79,8 @@ def timings(results_path: Path = RESULTS) -> str:
     manifest = json.loads((ROOT / "workshop_utils" / "weights" / "MANIFEST.json").read_text())
     units = manifest["units"]
     made = manifest["made_on"]
-    shipped = ", ".join(f"`{k}` {v['seconds']:.0f} s" for k, v in sorted(units.items()))
+    shipped = ", ".join(f"{v.get('what', k)} {v['seconds']:.0f} s"
+                        for k, v in sorted(units.items(), key=lambda kv: kv[1].get("what", kv[0])))
     lines += ["", f"When the shipped weights were made (`workshop_utils/weights/MANIFEST.json`, "
               f"{made['cpus']} CPUs, {made['threads']} thread, torch {made['torch']}): {shipped}."]
     return "\n".join(lines) + "\n"

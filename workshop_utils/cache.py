@@ -1,7 +1,8 @@
-"""The course cache: every read and write of what the course keeps on disk goes through here.
+"""The course cache, a store of bytes: every read and write of what the course keeps on disk.
 
-What is kept: parsed MNIST-5k (``mnist5k_v2.npz``) and trained models
-(``weights/<key>.pt``, weights and training history in one file). Rules:
+What is kept: parsed MNIST-5k (``mnist5k_v2.npz``) and trained models (``weights/<key>.pt``,
+written by ``trained`` in ``checkpoint``'s format). The store knows bytes, manifests, locks
+and the memory fallback, not what it keeps: it imports nothing of the package. Rules:
 
 * **Never trusted blindly.** Each file is written with a manifest ``<file>.sha256`` (its
   SHA-256 and size), written *last*; a read checks the manifest, then the content's meaning
@@ -13,8 +14,8 @@ What is kept: parsed MNIST-5k (``mnist5k_v2.npz``) and trained models
   but not written (a class's shared cache, prepared by the instructor) is still read.
 * **Shared by a class.** Files are readable by the group and others (mode 0644 under the
   usual umask), so one read-only cache can serve many users.
-* **One training at a time.** :func:`lock` (a ``filelock`` next to the file) makes a second
-  kernel wait for the first, then load what it wrote.
+* **One build at a time.** :func:`lock` (a ``filelock`` next to the file) makes a second
+  kernel wait for the first; the caller decides what it does then.
 * Interrupted writes (``*.part``) older than an hour are removed.
 
 The folder: ``$WORKSHOP_CACHE`` or the OS cache folder (``~/.cache/workshop_utils`` on Linux).
@@ -26,14 +27,13 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
 __all__ = ["CacheWarning", "location", "writable", "get", "put", "lock", "forget_memory",
-           "cached_training", "cached_weights", "pretrained", "STALE_PART_S", "ENV"]
+           "STALE_PART_S", "ENV"]
 
 ENV = "WORKSHOP_CACHE"
 STALE_PART_S = 3600.0
@@ -254,195 +254,3 @@ def lock(name: str, waiting: str | None = None):
         yield
     finally:
         lk.release()
-
-
-# --------------------------------------------------------------------------- trained models
-UNIT_FORMAT = 1
-
-
-def _encode_unit(model, key: str, history) -> bytes:
-    """Weights and training history as one file (one unit: never one without the other)."""
-    import io
-
-    import torch
-
-    from .core import training_threads
-
-    buf = io.BytesIO()
-    torch.save({"format": UNIT_FORMAT, "key": key, "state_dict": model.state_dict(),
-                "history": None if history is None else history.to_dict(),
-                "threads": training_threads(), "torch": str(torch.__version__)}, buf)
-    return buf.getvalue()
-
-
-def _decode_unit(data: bytes) -> dict:
-    import io
-
-    import torch
-
-    return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-
-
-def _unit_checker(model):
-    """What a unit must mean for ``model``: its keys and shapes, finite values, a sane history."""
-    import torch
-
-    want = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-
-    def check(unit):
-        if not isinstance(unit, dict) or unit.get("format") != UNIT_FORMAT or "state_dict" not in unit:
-            raise ValueError("it is not a course weights file (format, state_dict)")
-        sd = unit["state_dict"]
-        got = {k: tuple(v.shape) for k, v in sd.items()}
-        if set(got) != set(want):
-            missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
-            raise ValueError(f"its weights do not fit {type(model).__name__} (missing {missing[:3]}, "
-                             f"unexpected {extra[:3]})")
-        bad = [k for k in want if got[k] != want[k]]
-        if bad:
-            raise ValueError(f"weight {bad[0]} has shape {got[bad[0]]}, the model needs {want[bad[0]]}")
-        nonfinite = [k for k, v in sd.items() if v.is_floating_point() and not torch.isfinite(v).all()]
-        if nonfinite:
-            raise ValueError(f"weight {nonfinite[0]} holds NaN or infinite values")
-        if unit.get("history") is not None:
-            _check_history(unit["history"])
-
-    return check
-
-
-def _check_history(d) -> None:
-    import math
-
-    from .training import History
-
-    try:
-        h = History.from_dict(d)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"its training history is unreadable ({type(exc).__name__})") from None
-    n = len(h.loss)
-    if n < 1:
-        raise ValueError("its training history has no epoch")
-    if not (h.seconds > 0 and math.isfinite(h.seconds)):
-        raise ValueError(f"its training history says it trained in {h.seconds} s")
-    lists = {"train_acc": h.train_acc, "times": h.times}
-    if h.val_acc:
-        lists["val_acc"] = h.val_acc
-    for name, values in lists.items():
-        if len(values) != n:
-            raise ValueError(f"its training history has {n} losses but {len(values)} {name} values")
-    values = h.loss + h.train_acc + h.val_acc + h.times
-    if not all(math.isfinite(v) for v in values):
-        raise ValueError("its training history holds NaN or infinite values")
-    if any(not 0.0 <= a <= 1.0 for a in h.train_acc + h.val_acc):
-        raise ValueError("its training history has accuracies outside 0..1")
-
-
-def _use_unit(model, unit: dict, on_epoch, message: str | None):
-    from .training import History
-
-    model.load_state_dict(unit["state_dict"])
-    history = None if unit.get("history") is None else History.from_dict(unit["history"])
-    if message:
-        took = f", trained in {history.seconds:.1f} s" if history is not None else ""
-        print(message.format(took=took))
-    if history is not None and on_epoch is not None:
-        history.replay(on_epoch)  # an error in on_epoch is the caller's
-    return model.eval(), history
-
-
-def cached_training(model, key: str, train_fn, *, verbose: bool = True,
-                    retrain: bool = False, on_epoch=None, shipped: bool = True, label: str | None = None):
-    """Load ``model``'s weights and training History saved under ``key``, or train and save them.
-
-    ``train_fn(model)`` trains in place and may return its ``History`` (what ``fit`` returns).
-    Where the weights come from, in order:
-
-    1. the course cache (``workshop_utils.cache``: SHA-256 and meaning checked);
-    2. with ``shipped=True``, the weights shipped inside the package for this key
-       (``workshop_utils.shipped``, SHA-256 checked), so a fresh machine need not train;
-    3. training, announced before it starts (with the time it took when the shipped weights
-       were made, where known). One process trains at a time: a second kernel waits for the
-       first and loads its result.
-
-    Weights and history are one file, so one is never used without the other. On a load
-    the History's epochs are replayed through ``on_epoch(epoch, history)``, so a live plot
-    shows the run that made the weights. ``retrain=True`` (or ``WORKSHOP_RETRAIN=1``) trains
-    again. Training runs on ``core.training_threads()`` threads; a count other than 1
-    (``WORKSHOP_THREADS``) changes the results, so it is part of the file's key.
-
-    Returns ``(model, history)``; ``history`` is None when ``train_fn`` returned none.
-    """
-    from torch import nn
-
-    from . import shipped as shipped_weights
-    from .core import training_threads
-    from .training import History
-
-    if not isinstance(model, nn.Module):
-        raise ValueError(f"model should be a torch.nn.Module; got {type(model).__name__}")
-    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", key):
-        raise ValueError(f"key names the cache file: letters, digits, '_', '.' and '-' only; got {key!r}")
-    if not isinstance(retrain, bool):
-        raise ValueError(f"retrain should be True or False; got {retrain!r}")
-    threads = training_threads()
-    full = key if threads == 1 else f"{key}_t{threads}"
-    name = f"weights/{full}.pt"
-    label = label or key
-    retrain = retrain or os.environ.get("WORKSHOP_RETRAIN") == "1"
-    from .core import quiet
-
-    tell = verbose and not quiet()  # presenter mode leaves out where the weights came from
-    check = _unit_checker(model)
-    loaded = "loaded the cached weights " + full + "{took} (retrain=True trains again)"
-    if not retrain:
-        unit = get(name, _decode_unit, check, verbose=verbose)
-        if unit is not None:
-            return _use_unit(model, unit, on_epoch, loaded if tell else None)
-        if shipped:
-            unit = shipped_weights.load(full, _decode_unit, check)
-            if unit is not None:
-                msg = ("loaded the course's trained weights " + full + "{took}, shipped with the "
-                       "package (SHA-256 checked; retrain=True trains here)")
-                return _use_unit(model, unit, on_epoch, msg if tell else None)
-    with lock(name, waiting=f"another lesson is training {label} right now; waiting for it "
-                                  "to finish, then loading its result…"):
-        if not retrain:  # another kernel may have trained it while this one waited
-            unit = get(name, _decode_unit, check, verbose=verbose)
-            if unit is not None:
-                return _use_unit(model, unit, on_epoch, loaded if tell else None)
-        print(f"training {label} now…" if quiet() else shipped_weights.announce(label, key), flush=True)
-        history = train_fn(model)
-        if not isinstance(history, History):
-            history = None
-        put(name, _encode_unit(model, full, history))
-    return model.eval(), history
-
-
-def cached_weights(model, key: str, train_fn, *, verbose: bool = True, retrain: bool = False):
-    """Load ``model``'s weights saved under ``key``, or train and save them (``cached_training``)."""
-    return cached_training(model, key, train_fn, verbose=verbose, retrain=retrain)[0]
-
-
-def pretrained(make, key: str, recipe: dict, seed: int, *, verbose: bool, retrain: bool, on_epoch,
-                with_history: bool, label: str):
-    """``make()`` initialised under ``seed``, trained with ``recipe`` on MNIST-5k, saved under ``key``.
-
-    ``models.pretrained_cnn`` and ``vit.pretrained_vit`` are this with their recipes."""
-    import torch
-
-    from ._validate import require_int
-    from .data import load_mnist5k
-    from .training import fit
-
-    seed = require_int(seed, "seed", low=0)
-
-    def train(model):
-        torch.manual_seed(seed)
-        model.load_state_dict(make().state_dict())  # start again from the seed's initialisation
-        Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
-        return fit(model, Xtr, ytr, seed=seed, progress=verbose, on_epoch=on_epoch, **recipe)
-
-    torch.manual_seed(seed)
-    model, history = cached_training(make(), key, train, verbose=verbose, retrain=retrain,
-                                     on_epoch=on_epoch, label=label)
-    return (model, history) if with_history else model

@@ -213,17 +213,19 @@ def check_mnist() -> list[Problem]:
 
 
 def check_shipped() -> list[Problem]:
-    """The trained weights shipped in the package match their manifest's SHA-256
-    (the logic of ``python -m workshop_utils.shipped --check``)."""
+    """The trained weights shipped in the package: their manifest reads and every file matches
+    its SHA-256 (the logic of ``python -m workshop_utils.trained --check``)."""
     try:
         from . import shipped
 
         problems = shipped.verify(shipped.FOLDER)
+        fix = shipped.repair_advice(shipped.FOLDER, pip=_pip('').rstrip())
     except Exception as exc:  # noqa: BLE001
-        problems = [_one_line(exc)]
+        problems, fix = [_one_line(exc)], _reinstall_course()
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        return [Problem(f"the shipped weights do not verify: {problems[0]}{more}", _reinstall_course())]
+        return [Problem(f"the shipped weights do not verify, so lessons 06–10 would train them: "
+                        f"{problems[0]}{more}", fix)]
     return []
 
 

@@ -1,4 +1,4 @@
-"""Models used again across notebooks, and cached trained weights.
+"""The course's CNN architecture (``SmallCNN``) and ``count_parameters``; trained copies live in ``trained``.
 
 ``SmallCNN`` is exactly the outline's minimal forward pass (section 9): conv + ReLU,
 conv + ReLU, flatten, dense (softmax is applied by the loss, or by ``predict_proba``).
@@ -11,10 +11,8 @@ import torch
 from torch import nn
 
 from ._validate import require_int
-from .cache import cached_training, cached_weights  # noqa: F401 - the notebooks import them here
 
-__all__ = ["SmallCNN", "cached_training", "cached_weights", "cnn_key", "count_parameters",
-           "pretrained_cnn", "pretrained_vit", "CNN_RECIPE"]
+__all__ = ["SmallCNN", "count_parameters"]
 
 
 class SmallCNN(nn.Module):
@@ -66,38 +64,3 @@ class SmallCNN(nn.Module):
 def count_parameters(model: nn.Module) -> int:
     """Number of learned numbers (weights and biases) in a model."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
-# The recipe the course trains its CNN with (notebook 05 measures it; 07–10 reuse it).
-# Tuned on the stratified 80/20 split (benchmarks/bench_models.py): random shifts of ±2 px,
-# rotations of ±15° and zooms of ±15 % make 4,000 digits go much further.
-CNN_RECIPE = dict(epochs=20, lr=5e-3, batch_size=64, max_shift=2, max_rotate=15.0, max_scale=0.15,
-                  label_smoothing=0.1, weight_decay=1e-4)
-CNN_RECIPE_VERSION = 3  # bump when the recipe, SmallCNN or fit changes, so caches retrain
-
-
-def cnn_key(seed: int = 0) -> str:
-    """The cache key of ``pretrained_cnn(seed)``: notebook 05 trains under the same key."""
-    return f"smallcnn_r{CNN_RECIPE_VERSION}_seed{require_int(seed, 'seed', low=0)}"
-
-
-def pretrained_cnn(seed: int = 0, verbose: bool = True, *, retrain: bool = False, on_epoch=None,
-                   with_history: bool = False):
-    """SmallCNN trained with ``CNN_RECIPE`` on MNIST-5k's split ``load_mnist5k(seed=0)``.
-
-    Trained once (seconds on a laptop CPU), then loaded from the cache: exactly what
-    ``torch.manual_seed(seed); fit(SmallCNN(), X_train, y_train, seed=seed, **CNN_RECIPE)``
-    gives. ``with_history=True`` returns ``(model, history)``; ``on_epoch`` gets the
-    epochs, live while training or replayed from the cache.
-    """
-    from .cache import pretrained
-
-    return pretrained(SmallCNN, cnn_key(seed), CNN_RECIPE, seed, verbose=verbose, retrain=retrain,
-                       on_epoch=on_epoch, with_history=with_history, label="the CNN")
-
-
-def pretrained_vit(seed: int = 0, verbose: bool = True, **kwargs):
-    """The course's TinyViT, trained once with ``vit.VIT_RECIPE`` and cached (see ``vit.py``)."""
-    from .vit import pretrained_vit as _pretrained_vit
-
-    return _pretrained_vit(seed, verbose=verbose, **kwargs)

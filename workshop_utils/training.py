@@ -164,7 +164,8 @@ def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
     Speed: a model with convolutions is switched to channels-last memory format (the same
     function, faster oneDNN kernels on a CPU), and AdamW runs fused where torch supports it.
     Threads: torch runs on ``core.training_threads()`` threads while training (1 unless
-    ``WORKSHOP_THREADS`` says otherwise), so a seed gives the same weights on any machine.
+    ``WORKSHOP_THREADS`` says otherwise), so a seed gives the same weights in every run, for the
+    same torch on CPUs with the same kernels (CONTRIBUTING.md, "Trained weights").
     """
     from .core import training_threads
 

@@ -10,7 +10,8 @@ The outline's section 5.2, step by step (``TinyViT.stages`` returns each one):
 4. The **CLS token** after the last block is read out by a dense layer: the logits z.
 
 ``cls_attention`` returns how much the CLS token attends to every patch, per layer and
-head, for the attention pictures.
+head, for the attention pictures. The course's configuration and trained copy live in ``trained``
+(``VIT_CONFIG``, ``pretrained_vit``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from torch import nn
 
 from ._validate import require_int
 
-__all__ = ["TinyViT", "pretrained_vit", "vit_key", "VIT_RECIPE", "VIT_RECIPE_VERSION", "VIT_CONFIG"]
+__all__ = ["TinyViT"]
 
 
 class SelfAttention(nn.Module):
@@ -157,31 +158,3 @@ class TinyViT(nn.Module):
         return (f"TinyViT(28×28 → {self.n_patches} patches of {c['patch_size']}×{c['patch_size']} "
                 f"→ embed {c['dim']} + CLS + positions → {c['depth']} blocks × {c['heads']} heads "
                 f"→ dense {c['n_classes']}; {count_parameters(self):,} parameters)")
-
-
-# The recipe the course trains its ViT with (notebook 05 measures it). An MLP as wide as
-# the tokens (mlp_ratio 1) trained as accurately as a 2× wider one in 15 % less time
-# (3 seeds each, benchmarks/RESULTS.md); fewer epochs, depth 2 or width 48 lost accuracy.
-VIT_CONFIG = dict(patch_size=7, dim=64, depth=3, heads=4, mlp_ratio=1.0)
-VIT_RECIPE = dict(epochs=20, lr=3e-3, batch_size=128, max_shift=2, max_rotate=10.0, max_scale=0.1,
-                  label_smoothing=0.1, weight_decay=0.05)
-VIT_RECIPE_VERSION = 2  # bump when VIT_CONFIG or VIT_RECIPE changes, so caches retrain
-
-
-def vit_key(seed: int = 0) -> str:
-    """The cache key of ``pretrained_vit(seed)``: notebook 05 trains under the same key."""
-    return f"tinyvit_r{VIT_RECIPE_VERSION}_seed{require_int(seed, 'seed', low=0)}"
-
-
-def pretrained_vit(seed: int = 0, verbose: bool = True, *, retrain: bool = False, on_epoch=None,
-                   with_history: bool = False):
-    """TinyViT trained with ``VIT_RECIPE`` on MNIST-5k's split ``load_mnist5k(seed=0)``; cached.
-
-    Exactly what ``torch.manual_seed(seed); fit(TinyViT(**VIT_CONFIG), X_train, y_train,
-    seed=seed, **VIT_RECIPE)`` gives. ``with_history=True`` returns ``(model, history)``;
-    ``on_epoch`` gets the epochs, live while training or replayed from the cache.
-    """
-    from .cache import pretrained
-
-    return pretrained(lambda: TinyViT(**VIT_CONFIG), vit_key(seed), VIT_RECIPE, seed, verbose=verbose,
-                      retrain=retrain, on_epoch=on_epoch, with_history=with_history, label="the ViT")

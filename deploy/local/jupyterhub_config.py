@@ -108,7 +108,7 @@ if ROOT_MODE:
     # unless it is named safe, which git reads only from system or global config: the learners'
     # git gets a system config (root's, read-only) naming that one path (run_hub.py writes it)
     c.Spawner.environment["GIT_CONFIG_SYSTEM"] = str(HUB_DIR / "learners.gitconfig")
-# On a hub lesson 05 loads the shipped weights (workshop_utils.core.train_live); the load
+# On a hub lesson 05 loads the shipped weights (workshop_utils.trained.live_training_enabled); the load
 # test's "training" scenario sets WORKSHOP_TRAIN_LIVE=1 for the hub to train live there.
 if os.environ.get("WORKSHOP_TRAIN_LIVE"):
     c.Spawner.environment["WORKSHOP_TRAIN_LIVE"] = os.environ["WORKSHOP_TRAIN_LIVE"]

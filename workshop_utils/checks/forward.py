@@ -173,7 +173,7 @@ def check_stage_shapes(fn, quiet: bool = False) -> CheckResult:
 # --------------------------------------------------------------------------- 9.2 a batch
 def _batch_cases():
     from ..data import load_mnist5k
-    from ..models import pretrained_cnn
+    from ..trained import pretrained_cnn
 
     w = forward.smallcnn_weights(pretrained_cnn(0, verbose=False))
     weights = {k: w[k] for k in forward.WEIGHT_NAMES}

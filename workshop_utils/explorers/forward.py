@@ -24,7 +24,7 @@ class ForwardPassExplorer(Explorer):
         from .._validate import require_int
 
         if model is None:
-            from ..models import pretrained_cnn
+            from ..trained import pretrained_cnn
 
             model = pretrained_cnn(0, verbose=False)
         if split is None:

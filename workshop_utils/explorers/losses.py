@@ -20,7 +20,7 @@ LOSS_FLOOR = 1e-6  # the log-scale panel draws smaller losses at this floor
 def cnn_batch(n: int = 64, seed: int = 0):
     """Probabilities N×C and labels of the course's trained CNN on the first ``n`` test digits."""
     from ..data import load_mnist5k
-    from ..models import pretrained_cnn
+    from ..trained import pretrained_cnn
     from ..training import predict_proba
 
     _, _, Xte, yte = load_mnist5k(seed=0).tensors()

@@ -49,7 +49,7 @@ class WeightNoiseExplorer(Explorer):
         from .._validate import require_int
 
         if model is None:
-            from ..models import pretrained_cnn
+            from ..trained import pretrained_cnn
 
             model = pretrained_cnn(0, verbose=False)
         if not hasattr(model, "conv1"):

@@ -1,4 +1,4 @@
-"""Figures for notebook 05, drawn from the course's trained CNN and ViT (cached weights).
+"""Figures for notebook 05, drawn from the course's trained CNN and ViT (``trained.pretrained_*``).
 
 * ``cnn-feature-hierarchy.png``: a digit → first-layer kernels → H1 → H2 → class probabilities.
 * ``vit-attention.png``: patchify into tokens, and the CLS token's attention over the patches.
@@ -61,7 +61,7 @@ def cnn_feature_hierarchy(model=None):
     """The trained SmallCNN on one digit: X → kernels W1 → H1 → H2 → ŷ."""
     import torch
 
-    from ..models import pretrained_cnn
+    from ..trained import pretrained_cnn
 
     model = pretrained_cnn(0, verbose=False) if model is None else model
     X, y = _test_digits()
@@ -128,7 +128,7 @@ def vit_attention(model=None):
     from matplotlib.patches import Rectangle
 
     from ..attention import patchify
-    from ..vit import pretrained_vit
+    from ..trained import pretrained_vit
 
     model = pretrained_vit(0, verbose=False) if model is None else model
     X, y = _test_digits()
@@ -195,8 +195,7 @@ def cnn_vs_vit(cnn=None, vit=None):
     """One H2 unit's receptive field in the CNN beside one patch's attention in the ViT."""
     import torch
 
-    from ..models import pretrained_cnn
-    from ..vit import pretrained_vit
+    from ..trained import pretrained_cnn, pretrained_vit
 
     cnn = pretrained_cnn(0, verbose=False) if cnn is None else cnn
     vit = pretrained_vit(0, verbose=False) if vit is None else vit
