@@ -7,7 +7,7 @@ Writes the README's block between ``<!-- hub-sizing:begin -->`` and ``<!-- hub-s
 the hub section of ``benchmarks/RESULTS.md`` (``benchmarks/run.py`` keeps it when it rewrites
 the file) and every line of ``deploy/`` that ends in ``# sizing: <key>``.
 
-    python benchmarks/hub_sizing.py [--results benchmarks/hub_results.json] [--check]
+    python -m benchmarks.hub_sizing [--results benchmarks/hub_results.json] [--check]
 
 ``--check`` writes nothing and fails when a file differs from what the results give.
 """
@@ -21,7 +21,8 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 RESULTS = ROOT / "benchmarks" / "hub_results.json"
 README = ROOT / "README.md"
 RESULTS_MD = ROOT / "benchmarks" / "RESULTS.md"

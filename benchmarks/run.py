@@ -17,9 +17,9 @@ Measures on this machine, with no timing asserts anywhere (it is not a test):
 
 Then, for every missed target, the measurements that explain it (computed, not typed in).
 
-    python benchmarks/run.py [--skip-models] [--skip-browser] [--skip-cold] [--only 01,02]
+    python -m benchmarks.run [--skip-models] [--skip-browser] [--skip-cold] [--only 01,02]
                              [--skip-first-open] [--skip-threads]
-    python benchmarks/run.py --report-only    # rewrite RESULTS.md from results.json
+    python -m benchmarks.run --report-only    # rewrite RESULTS.md from results.json
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks import hub_sizing
+from tools import ROOT
+
 OUT_MD = ROOT / "benchmarks" / "RESULTS.md"
 OUT_JSON = ROOT / "benchmarks" / "results.json"
 BROWSER_JSON = ROOT / "tests" / "_artifacts" / "screenshots" / "latencies.json"
@@ -163,7 +165,7 @@ def measure_sections(sections: set) -> int:
     measured = results.setdefault("measured_separately", {})
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
     if "models" in sections:
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_models.py")], check=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.bench_models"], cwd=ROOT, check=True)
         results["models"] = json.loads((ROOT / "benchmarks" / "models.json").read_text())
     if "threads" in sections:
         results["threads"] = thread_numbers()
@@ -264,7 +266,7 @@ def main(argv=None) -> int:
         os.environ.pop("WORKSHOP_CACHE")
     if not args.skip_models and (ROOT / "benchmarks" / "bench_models.py").exists():
         print("models (3 seeds)", flush=True)
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_models.py")], check=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.bench_models"], cwd=ROOT, check=True)
     models_json = ROOT / "benchmarks" / "models.json"
     if models_json.exists():
         results["models"] = json.loads(models_json.read_text())
@@ -436,8 +438,6 @@ def kept_blocks() -> str:
 
 def with_hub_section(md: str) -> str:
     """The class load test's section (make bench-hub, benchmarks/hub_sizing.py) is kept."""
-    import hub_sizing
-
     if not hub_sizing.RESULTS.exists():
         return md
     return hub_sizing._replace_block(md, hub_sizing.RBEGIN, hub_sizing.REND,

@@ -160,7 +160,7 @@ def audit_page(page, site: Path, base: str, rel: str, ids_cache: dict, axe: bool
                 problems.append(f"{rel}: player {k}, slider {name}: no description text")
     result = {"players": len(players), "images": len(imgs)}
     if axe:  # after the sliders moved: the players' pictures have their new alt text
-        from a11y_axe import blocking, run_axe
+        from tests.a11y_axe import blocking, run_axe
 
         result["axe"] = run_axe(page)
         problems += [f"{rel}: axe: {line}" for line in blocking(result["axe"])]

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import base64
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
@@ -226,11 +224,7 @@ def test_explorer_picture_has_a_text_alternative_that_follows_it():
 
 
 def test_static_quiz_shows_question_choices_and_hidden_answer():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tools"))
-    from build_site import fix_names, quiz_html
-
+    from tools.build_site import fix_names, quiz_html
     from workshop_utils.explorers.takeaways import QUESTIONS
 
     page = quiz_html(list(QUESTIONS[:2]), "q")

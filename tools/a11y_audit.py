@@ -15,7 +15,7 @@ Writes a JSON report (``--report``, every violation with its nodes) and a sectio
 benchmarks/RESULTS.md (``--results``); exits 1 when the course's own content has a serious
 or critical violation.
 
-    python tools/a11y_audit.py --site build/site --report build/a11y-report.json \
+    python -m tools.a11y_audit --site build/site --report build/a11y-report.json \
         --results benchmarks/RESULTS.md
 """
 
@@ -33,12 +33,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tools"))
-
-from a11y_axe import OURS, TAGS, axe_version, blocking, counts, missing_reason, run_axe, split  # noqa: E402
-from procs import stop_group, wait_until_up  # noqa: E402
+from tests.a11y_axe import OURS, TAGS, axe_version, blocking, counts, missing_reason, run_axe, split
+from tools import ROOT
+from tools.procs import stop_group, wait_until_up
 
 CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -77,7 +74,7 @@ def _entry(group: str, page: str, violations: list[dict]) -> dict:
 
 
 def audit_site(browser, site: Path) -> list[dict]:
-    from site_audit import audit_site as site_audit
+    from tests.site_audit import audit_site as site_audit
 
     found = site_audit(browser, site, axe=True)
     out = []
@@ -109,7 +106,7 @@ def _served(cmd: list[str], cwd: Path, url: str, name: str, logfile: Path, env=N
 
 def audit_presenter(browser, lessons: list[str], tmp: Path) -> list[dict]:
     out_dir = tmp / "presenter"
-    subprocess.run([sys.executable, str(ROOT / "tools" / "present.py"), str(out_dir)], check=True)
+    subprocess.run([sys.executable, "-m", "tools.present", str(out_dir)], cwd=ROOT, check=True)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"

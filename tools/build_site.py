@@ -14,7 +14,7 @@
    notebook to download) on every page, exercises pointing to the notebook.
 3. **Build** with Sphinx + MyST-NB + sphinx-book-theme (execution off) into ``build/site``.
 
-    python tools/build_site.py [--only 02,05] [--out build/site] [--report benchmarks/site.json]
+    python -m tools.build_site [--only 02,05] [--out build/site] [--report benchmarks/site.json]
 """
 
 from __future__ import annotations
@@ -34,10 +34,8 @@ import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from workshop_utils import course  # noqa: E402
+from tools import ROOT
+from workshop_utils import course
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 EXEC_DIR = ROOT / "build" / "site-exec"  # executed notebooks and their frames, reused while nothing changed

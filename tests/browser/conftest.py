@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tools import ROOT
+
 ARTIFACTS = Path(os.environ.get("COURSE_ARTIFACTS", ROOT / "tests" / "_artifacts" / "screenshots"))
 CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -103,7 +104,7 @@ def lab_server(tmp_path_factory, chromium_path):
     except ImportError:
         _missing("JupyterLab is not installed in this environment: `pip install -e '.[lab,test]'` "
                  "(make test does)")
-    from learner_lab import started_by_make_lab
+    from tests.learner_lab import started_by_make_lab
 
     base = tmp_path_factory.mktemp("lab")
     settings = base / "settings"
