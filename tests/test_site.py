@@ -254,12 +254,13 @@ def test_site_kernel_writes_each_picture_once_and_names_it_in_the_manifest(tmp_p
     assert files == {"f001.png": b"P", "f002.jpg": b"D", "f003.jpg": b"a", "f004.png": b"c", "f005.png": b"I"}
 
 
-def test_site_kernel_cell_loads_the_module_by_its_path():
+def test_module_cell_loads_the_module_by_its_path():
     """The cell the site build adds runs this very file in the kernel (which has no tools/ on its path)."""
     from tools import site_kernel
+    from tools.kernelclient import module_cell
 
     space = {}
-    exec(site_kernel.cell("_found = _site_kernel.__file__"), space)
+    exec(module_cell(site_kernel, "_found = _site_kernel.__file__"), space)
     assert space["_found"] == site_kernel.__file__ and "tools" not in space
 
 

@@ -35,6 +35,7 @@ import zipfile
 from pathlib import Path
 
 from tools import ROOT, site_kernel
+from tools.kernelclient import module_cell
 from workshop_utils import course
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -81,8 +82,8 @@ def execute(nb_path: Path, timeout: int) -> tuple[dict, Path, float, bool]:
         return nbformat.read(out_nb, as_version=4), frames, 0.0, True
     shutil.rmtree(frames, ignore_errors=True)
     nb = nbformat.read(nb_path, as_version=4)
-    setup = site_kernel.cell("_site_shown = _site_kernel.setup()")
-    export = site_kernel.cell(f"_site_kernel.export({str(frames)!r}, _site_shown)")
+    setup = module_cell(site_kernel, "_site_shown = _site_kernel.setup()")
+    export = module_cell(site_kernel, f"_site_kernel.export({str(frames)!r}, _site_shown)")
     nb.cells.insert(0, nbformat.v4.new_code_cell(setup, metadata={"site_build": True}))
     nb.cells.append(nbformat.v4.new_code_cell(export, metadata={"site_build": True}))
     t0 = time.perf_counter()

@@ -5,6 +5,9 @@ One client for everything that runs cells in a server's kernel: the ``make lab``
 :meth:`KernelClient.execute` runs a cell and collects what it shows; the widget comms a cell
 opens are tracked, so that :meth:`KernelClient.move_slider` can set a slider as the browser's
 widget manager does and time the explorer's redraw as the client sees it.
+
+:func:`module_cell` is the cell that runs a module of this repository in a lesson's kernel
+(the site build's ``tools/site_kernel.py``, the benchmark's ``benchmarks/probes.py``).
 """
 
 from __future__ import annotations
@@ -15,9 +18,25 @@ import json
 import struct
 import time
 import uuid
+from pathlib import Path
+from types import ModuleType
 
 SLIDERS = {"FloatSliderModel", "IntSliderModel"}
 SHOWN = ("display_data", "execute_result", "stream", "error")  # what a cell shows, in order
+
+
+def module_cell(module: ModuleType, call: str) -> str:
+    """A code cell that loads ``module``'s file in a kernel as ``_<its last name>`` (a lesson's
+    kernel does not have the repository on its path, so the file is loaded by its path) and
+    then runs ``call``, e.g. ``module_cell(site_kernel, "_site_kernel.setup()")``. The module
+    must import only what the kernel has (the standard library, workshop_utils)."""
+    name = "_" + module.__name__.rsplit(".", 1)[-1]
+    path = str(Path(module.__file__).resolve())
+    return ("import importlib.util as _spec_util\n"
+            f"_spec = _spec_util.spec_from_file_location({name!r}, {path!r})\n"
+            f"{name} = _spec_util.module_from_spec(_spec)\n"
+            f"_spec.loader.exec_module({name})\n"
+            f"{call}\n")
 
 
 def decode(frame) -> tuple[dict, list[bytes]]:

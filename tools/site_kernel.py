@@ -1,9 +1,9 @@
 """What the site build (``tools/build_site.py``) runs inside each lesson's kernel.
 
 The build adds a first cell that calls :func:`setup` and a last one that calls :func:`export`;
-the kernel loads this file by its path (:func:`cell`), since the lessons' kernels do not have
-the repository's ``tools`` on their path. This module imports nothing of ``tools`` and only
-the standard library at module level; the rest is imported inside the kernel, as it runs.
+the kernel loads this file by its path (``tools.kernelclient.module_cell``), since the lessons'
+kernels do not have the repository on their path: module level imports the standard library
+only, the rest is imported inside the kernel as it runs.
 """
 
 from __future__ import annotations
@@ -11,17 +11,6 @@ from __future__ import annotations
 import gc
 import json
 from pathlib import Path
-
-
-def cell(call: str) -> str:
-    """A code cell that loads this module in the kernel as ``_site_kernel`` and runs ``call``
-    (e.g. ``"_site_shown = _site_kernel.setup()"``)."""
-    path = str(Path(__file__).resolve())
-    return ("import importlib.util as _site_util\n"
-            f"_site_spec = _site_util.spec_from_file_location('_site_kernel', {path!r})\n"
-            "_site_kernel = _site_util.module_from_spec(_site_spec)\n"
-            "_site_spec.loader.exec_module(_site_kernel)\n"
-            f"{call}\n")
 
 
 def setup() -> dict:
