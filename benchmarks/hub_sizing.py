@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 from tools import ROOT
+from tools.mdblock import replace_block
 
 RESULTS = ROOT / "benchmarks" / "hub_results.json"
 README = ROOT / "README.md"
@@ -183,14 +184,6 @@ def results_section(results: dict) -> str:
     return "\n".join(lines)
 
 
-def _replace_block(text: str, begin: str, end: str, block: str, append: bool) -> str:
-    if begin in text:
-        return text[:text.index(begin)] + block + text[text.index(end) + len(end):]
-    if not append:
-        raise ValueError(f"marker {begin} not found")
-    return text.rstrip("\n") + "\n\n" + block + "\n"
-
-
 def deploy_values(results: dict) -> dict:
     s = sizing(results)
     return {"mem_guarantee": s["mem_guarantee"], "mem_limit": s["mem_limit"],
@@ -210,9 +203,9 @@ def render_deploy(text: str, values: dict) -> str:
 
 def outputs(results: dict) -> dict[Path, str]:
     """Every file this renders, with the content it should have."""
-    out = {README: _replace_block(README.read_text(), BEGIN, END, readme_block(results), append=False)}
+    out = {README: replace_block(README.read_text(), BEGIN, END, readme_block(results), append=False)}
     md = RESULTS_MD.read_text() if RESULTS_MD.exists() else ""
-    out[RESULTS_MD] = _replace_block(md, RBEGIN, REND, results_section(results), append=True)
+    out[RESULTS_MD] = replace_block(md, RBEGIN, REND, results_section(results))
     values = deploy_values(results)
     for p in DEPLOY:
         out[p] = render_deploy(p.read_text(), values)

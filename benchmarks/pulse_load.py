@@ -34,7 +34,6 @@ import json
 import os
 import platform
 import random
-import re
 import secrets
 import socket
 import statistics
@@ -43,6 +42,7 @@ import sys
 import time
 
 from tools import ROOT
+from tools.mdblock import write_block
 
 RESULTS_JSON = ROOT / "benchmarks" / "pulse_results.json"
 RESULTS_MD = ROOT / "benchmarks" / "RESULTS.md"
@@ -348,13 +348,7 @@ def section(r: dict) -> str:
 
 def write(r: dict) -> None:
     RESULTS_JSON.write_text(json.dumps(r, indent=1, sort_keys=True) + "\n")
-    md = RESULTS_MD.read_text() if RESULTS_MD.exists() else "# Performance report\n"
-    block = section(r)
-    if BEGIN in md and END in md:
-        md = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END) + "\n?", lambda _m: block, md, flags=re.S)
-    else:
-        md = md.rstrip("\n") + "\n\n" + block
-    RESULTS_MD.write_text(md)
+    write_block(RESULTS_MD, BEGIN, END, section(r).rstrip("\n"))
 
 
 def main(argv=None) -> int:

@@ -38,6 +38,7 @@ from pathlib import Path
 from benchmarks import hub_sizing, probes
 from tools import ROOT
 from tools.kernelclient import module_cell
+from tools.mdblock import replace_block
 
 OUT_MD = ROOT / "benchmarks" / "RESULTS.md"
 OUT_JSON = ROOT / "benchmarks" / "results.json"
@@ -390,9 +391,8 @@ def with_hub_section(md: str) -> str:
     """The class load test's section (make bench-hub, benchmarks/hub_sizing.py) is kept."""
     if not hub_sizing.RESULTS.exists():
         return md
-    return hub_sizing._replace_block(md, hub_sizing.RBEGIN, hub_sizing.REND,
-                                     hub_sizing.results_section(json.loads(hub_sizing.RESULTS.read_text())),
-                                     append=True)
+    return replace_block(md, hub_sizing.RBEGIN, hub_sizing.REND,
+                         hub_sizing.results_section(json.loads(hub_sizing.RESULTS.read_text())))
 
 
 def first_open_section(r: dict) -> list:

@@ -19,8 +19,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from learner_lab import copy_course
 
+from tests.learner_lab import copy_course
 from workshop_utils import course
 
 COLAB_PY = os.environ.get("COURSE_COLAB_PYTHON") and os.path.abspath(os.environ["COURSE_COLAB_PYTHON"])

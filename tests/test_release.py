@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from learner_lab import copy_course
+
+from tests.learner_lab import copy_course
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from tests.a11y_axe import OURS, TAGS, axe_version, blocking, counts, missing_reason, run_axe, split
 from tools import ROOT
+from tools.mdblock import write_block
 from tools.procs import stop_group, wait_until_up
 
 CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
@@ -245,13 +246,7 @@ def results_section(report: dict) -> str:
 
 
 def write_results(report: dict, md: Path) -> None:
-    old = md.read_text() if md.exists() else "# Performance report\n"
-    block = results_section(report)
-    if BEGIN in old and END in old:
-        new = old[: old.index(BEGIN)] + block + old[old.index(END) + len(END):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    md.write_text(new)
+    write_block(md, BEGIN, END, results_section(report))
 
 
 def main(argv=None) -> int:

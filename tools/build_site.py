@@ -36,6 +36,7 @@ from pathlib import Path
 
 from tools import ROOT, site_kernel
 from tools.kernelclient import module_cell
+from tools.mdblock import write_block
 from workshop_utils import course
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -505,13 +506,7 @@ def results_section(r: dict) -> str:
 
 
 def write_results(r: dict, md: Path) -> None:
-    old = md.read_text() if md.exists() else "# Performance report\n"
-    block = results_section(r)
-    if SITE_BEGIN in old and SITE_END in old:
-        new = old[: old.index(SITE_BEGIN)] + block + old[old.index(SITE_END) + len(SITE_END) :]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    md.write_text(new)
+    write_block(md, SITE_BEGIN, SITE_END, results_section(r))
 
 
 def main(argv=None) -> int:
