@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+# its own root, not tools.ROOT: the setup check (workshop_utils/check.py) loads this file by its path
 ROOT = Path(__file__).resolve().parents[1]
 FILE = "workshop.toml"
 UNSET = "FIXME"
