@@ -166,7 +166,7 @@ site: env
 	$(BIN)/python -m tools.build_site --out build/site --report build/site-report.json \
 		--results benchmarks/RESULTS.md
 
-# Every page of the built site in headless Chromium (tests/site_audit.py)
+# Every page of the built site in headless Chromium (tools/site_audit.py)
 test-site: env a11y-tools
 	COURSE_SITE_DIR=$(CURDIR)/build/site COURSE_AXE_JS=$(CURDIR)/$(A11Y_DIR)/node_modules/axe-core/axe.min.js \
 		$(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_site_in_browser.py -k built_site

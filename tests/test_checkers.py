@@ -16,15 +16,15 @@ from contextlib import redirect_stdout
 import numpy as np
 import pytest
 import torch
+from nbtools import defined_function, run_solution, solutions
 
-from tests.nbtools import defined_function, run_solution, solutions
 from workshop_utils import checks
 from workshop_utils.checks._core import call_learner, is_stub
 
 LESSONS = {}
 for _n in range(1, 11):
     try:
-        LESSONS[_n] = importlib.import_module(f"tests.mistakes.lesson{_n:02d}")
+        LESSONS[_n] = importlib.import_module(f"mistakes.lesson{_n:02d}")
     except ModuleNotFoundError:
         pass
 

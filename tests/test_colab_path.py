@@ -19,8 +19,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from learner_lab import copy_course
 
-from tests.learner_lab import copy_course
 from tools import ROOT
 from workshop_utils import course
 

@@ -291,7 +291,7 @@ def test_binder_and_hub_image_dockerfile_installs_the_environment_and_runs_postb
     the package, the JupyterLab settings and the course's kernel name into that prefix)."""
     import subprocess
 
-    from tests.learner_lab import copy_course
+    from learner_lab import copy_course
 
     r2d = Path(HUB_PY).parent / "jupyter-repo2docker"
     src = copy_course(tmp_path / "course", venv=False)  # what a fresh clone holds

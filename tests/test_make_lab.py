@@ -12,8 +12,8 @@ import os
 
 import nbformat
 import pytest
+from learner_lab import started_by_make_lab
 
-from tests.learner_lab import started_by_make_lab
 from tools import ROOT
 from tools.kernelclient import images
 

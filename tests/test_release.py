@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from tests.learner_lab import copy_course
+from learner_lab import copy_course
 
 
 def _git(repo: Path, *args: str) -> str:

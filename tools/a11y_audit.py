@@ -1,10 +1,10 @@
 """The course's accessibility audit with axe-core (``make a11y``): WCAG 2.2 AA, offline.
 
 Three groups of pages, each opened in Debian's Chromium (Playwright, loopback only) with
-axe-core injected (tests/a11y_axe.py; axe from npm, tools/a11y/package-lock.json):
+axe-core injected (tools/a11y_axe.py; axe from npm, tools/a11y/package-lock.json):
 
 * **site**: every page of the built course site (``--site``, ``make site`` builds it), with
-  the site audit's other checks (tests/site_audit.py) and its frame players moved first;
+  the site audit's other checks (tools/site_audit.py) and its frame players moved first;
 * **presenter**: presenter mode (tools/present.py + Voilà): its file list and each lesson
   rendered by Voilà (``--presenter-lessons``);
 * **jupyterlab**: one lesson run in JupyterLab (``--lab-lesson``), its explorers drawn; axe's
@@ -33,8 +33,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.a11y_axe import OURS, TAGS, axe_version, blocking, counts, missing_reason, run_axe, split
 from tools import ROOT
+from tools.a11y_axe import OURS, TAGS, axe_version, blocking, counts, missing_reason, run_axe, split
 from tools.mdblock import write_block
 from tools.procs import stop_group, wait_until_up
 
@@ -75,7 +75,7 @@ def _entry(group: str, page: str, violations: list[dict]) -> dict:
 
 
 def audit_site(browser, site: Path) -> list[dict]:
-    from tests.site_audit import audit_site as site_audit
+    from tools.site_audit import audit_site as site_audit
 
     found = site_audit(browser, site, axe=True)
     out = []

@@ -20,7 +20,7 @@ Kinds of block, each between ``<!-- begin generated: NAME -->`` and
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import io
 import json
 import re
@@ -118,13 +118,23 @@ def _general(result) -> str:
     return msg
 
 
+def mistake_tables(n: int):
+    """Lesson ``n``'s exercise tables, ``tests/mistakes/lessonNN.py`` (what tests/test_checkers.py
+    runs): test data, loaded by its path."""
+    path = ROOT / "tests" / "mistakes" / f"lesson{int(n):02d}.py"
+    spec = importlib.util.spec_from_file_location(f"_mistakes_lesson{int(n):02d}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def slips(n: int) -> str:
     """The lesson's mistake tables run through their checkers, as markdown."""
     import numpy as np
 
     from workshop_utils import checks
 
-    mod = importlib.import_module(f"tests.mistakes.lesson{n:02d}")
+    mod = mistake_tables(n)
     titles = _exercise_titles(mod.NOTEBOOK)
     lines = []
     for checker, table in mod.TABLES.items():

@@ -22,7 +22,6 @@ The set of checkers is the service's registry: a verdict for any other exercise 
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import sys
@@ -80,6 +79,7 @@ def _exercises(nb_path: Path) -> list[dict]:
 
 
 def build() -> dict:
+    from tools.instructor_notes import mistake_tables
     from workshop_utils import checks
 
     registry = [n for n in checks.__all__ if n != "CheckResult"]
@@ -90,7 +90,7 @@ def build() -> dict:
         title = "".join(nb["cells"][0]["source"]).splitlines()[0].lstrip("# ").strip()
         md = (ROOT / "instructors" / f"lesson{num}.md").read_text()
         notes = _note_tables(md)
-        tables = importlib.import_module(f"tests.mistakes.lesson{num}").TABLES
+        tables = mistake_tables(int(num)).TABLES
         exercises = []
         for ex in _exercises(nb_path):
             name = ex["checker"]

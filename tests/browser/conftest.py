@@ -104,7 +104,7 @@ def lab_server(tmp_path_factory, chromium_path):
     except ImportError:
         _missing("JupyterLab is not installed in this environment: `pip install -e '.[lab,test]'` "
                  "(make test does)")
-    from tests.learner_lab import started_by_make_lab
+    from learner_lab import started_by_make_lab
 
     base = tmp_path_factory.mktemp("lab")
     settings = base / "settings"

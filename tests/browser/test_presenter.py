@@ -68,7 +68,7 @@ def present_server(tmp_path_factory, chromium_path):
         import voila  # noqa: F401
     except ImportError:
         pytest.skip("Voilà is not installed: `pip install -e '.[present]'` (make env does)")
-    from tests.learner_lab import copy_course, free_port
+    from learner_lab import copy_course, free_port
 
     tmp = tmp_path_factory.mktemp("present")
     root = copy_course(tmp / "course")

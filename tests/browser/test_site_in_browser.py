@@ -1,4 +1,4 @@
-"""The course site in headless Chromium (tests/site_audit.py says what each page must pass).
+"""The course site in headless Chromium (tools/site_audit.py says what each page must pass).
 
 * ``test_site_of_one_lesson`` (``make test``): builds a site of lesson 02 alone with
   ``tools/build_site.py`` (executing the notebook in the course kernel, empty test cache),
@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.a11y_axe import missing_reason
-from tests.site_audit import audit_site
 from tools import ROOT
+from tools.a11y_axe import missing_reason
+from tools.site_audit import audit_site
 
 ARGS = [
     "--no-sandbox",
@@ -98,7 +98,7 @@ def test_site_of_one_lesson(tmp_path, browser, axe_ready):
     assert "def my_" in re.sub(r"<[^>]+>", "", html)  # the exercise's stub is on the page
 
     # the quiz: question and choices in the page, the answer hidden until a click
-    from tests.site_audit import serve
+    from tools.site_audit import serve
 
     srv, base = serve(site)
     try:
