@@ -49,7 +49,7 @@ lab: env
 SCALE ?= 1.75
 PRESENT_ARGS ?=
 present: env
-	$(BIN)/python tools/present.py --serve --scale=$(SCALE) -- $(PRESENT_ARGS)
+	$(BIN)/python -m tools.present --serve --scale=$(SCALE) -- $(PRESENT_ARGS)
 
 # every lesson projected (slow): fonts, overflow, no plumbing, times to first text and to complete
 test-present-all: env
@@ -137,20 +137,20 @@ lint: env
 	$(BIN)/python -m ruff check .
 
 sync: env
-	$(BIN)/python tools/sync_notebooks.py
+	$(BIN)/python -m tools.sync_notebooks
 
 # make release VERSION=0.2.0: bump the version, CHANGELOG entry, sync notebooks and badges
 # to the new ref, commit, annotated tag v0.2.0 (tools/release.py; nothing is pushed)
 release: env
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z"; exit 2; }
-	$(BIN)/python tools/release.py $(VERSION)
+	$(BIN)/python -m tools.release $(VERSION)
 
 # make workshop: fill workshop.toml (date, venue, instructors, contact, where learners run,
 # which schedule) first; it writes CODE_OF_CONDUCT.md's contact, instructors/schedule.md's
 # clock times and the learners' invitation, build/invitation.md (tools/workshop.py). It
 # exits 1 while workshop.toml still has FIXME values and 2 on a wrong one, naming them.
 workshop: env
-	$(BIN)/python tools/workshop.py
+	$(BIN)/python -m tools.workshop
 
 assets: env
 	$(BIN)/python -m workshop_utils.figures assets
@@ -163,10 +163,10 @@ clean:
 # pictures and frame players; build time and size go to benchmarks/RESULTS.md. Serve the folder
 # with any static server, e.g. python -m http.server -d build/site
 site: env
-	$(BIN)/python tools/build_site.py --out build/site --report build/site-report.json \
+	$(BIN)/python -m tools.build_site --out build/site --report build/site-report.json \
 		--results benchmarks/RESULTS.md
 
-# Every page of the built site in headless Chromium (tests/site_audit.py)
+# Every page of the built site in headless Chromium (tools/site_audit.py)
 test-site: env a11y-tools
 	COURSE_SITE_DIR=$(CURDIR)/build/site COURSE_AXE_JS=$(CURDIR)/$(A11Y_DIR)/node_modules/axe-core/axe.min.js \
 		$(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_site_in_browser.py -k built_site
@@ -189,11 +189,11 @@ $(A11Y_DIR)/node_modules/.installed: tools/a11y/package.json tools/a11y/package-
 a11y-tools: $(A11Y_DIR)/node_modules/.installed
 
 a11y: site a11y-tools
-	COURSE_AXE_JS=$(CURDIR)/$(A11Y_DIR)/node_modules/axe-core/axe.min.js $(BIN)/python tools/a11y_audit.py \
+	COURSE_AXE_JS=$(CURDIR)/$(A11Y_DIR)/node_modules/axe-core/axe.min.js $(BIN)/python -m tools.a11y_audit \
 		--site build/site --report build/a11y-report.json --results benchmarks/RESULTS.md $(A11Y_ARGS)
 
 bench: env
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m benchmarks.run
 
 # For a room with weak Wi-Fi (not part of make test: it downloads about a gigabyte):
 # every wheel the lean learner install needs -- the package with its `lab` extra and a CPU
@@ -275,7 +275,7 @@ test-hub: env hub-env
 # and the README's sizing table. HUB_BENCH_ARGS e.g. "--sizes 2,4 --quick" for a short run.
 HUB_BENCH_ARGS ?=
 bench-hub: hub-env
-	$(HUB_ENV)/bin/python benchmarks/hub_load.py --node-modules $(HUB_DIR)/node_modules $(HUB_BENCH_ARGS)
+	$(HUB_ENV)/bin/python -m benchmarks.hub_load --node-modules $(HUB_DIR)/node_modules $(HUB_BENCH_ARGS)
 
 # --- The class pulse (workshop_utils/pulse; instructors/notes.md, learners/privacy.md) ------
 # make pulse: the service for a room of laptops, on 127.0.0.1 by default; it prints, once, the
@@ -290,4 +290,4 @@ pulse: env
 # benchmarks/pulse_results.json and the pulse section of benchmarks/RESULTS.md.
 PULSE_BENCH_ARGS ?=
 bench-pulse: env
-	$(BIN)/python benchmarks/pulse_load.py $(PULSE_BENCH_ARGS)
+	$(BIN)/python -m benchmarks.pulse_load $(PULSE_BENCH_ARGS)

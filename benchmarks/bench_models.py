@@ -9,7 +9,7 @@ every run: other processes on the machine inflate the times, so read them with i
 ``--threads 1`` the process's CPU time (``cpu_seconds``) estimates the time on a quiet core
 even when the machine is busy.
 
-    python benchmarks/bench_models.py [--seeds 0 1 2] [--threads N] [--only cnn|vit] [--out PATH]
+    python -m benchmarks.bench_models [--seeds 0 1 2] [--threads N] [--only cnn|vit] [--out PATH]
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tools import ROOT
 
 TARGETS = {"cnn": {"accuracy": 0.985, "seconds": 10.0}, "vit": {"accuracy": 0.96, "seconds": 20.0}}
 

@@ -2,13 +2,13 @@
 
 A real JupyterHub (the config ``make hub`` runs, on loopback ports) and N simulated learners,
 each a thread driving the hub and its own single-user server the way a browser does
-(``tools/hubclient.py``): log in (a password of their own, set at first login; run as root,
-each learner is a system user of its own, as ``make hub`` as root does), start the server, open the
-nbgitpuller link (the course pulled into the learner's home), open lesson 01 (contents
-API + a kernel session), run every cell over the kernel websocket (Run All), then move the
-lesson's sliders at a human pace through the widget comm protocol, timing each redraw of
-the explorer's picture as the client receives it. Three scenarios per N, each stopped
-separately when it reaches a limit:
+(``tools/hubclient.py`` and its ``tools/kernelclient.py``): log in (a password of their own,
+set at first login; run as root, each learner is a system user of its own, as ``make hub`` as
+root does), start the server, open the nbgitpuller link (the course pulled into the learner's
+home), open lesson 01 (contents API + a kernel session), run every cell over the kernel
+websocket (Run All), then move the lesson's sliders at a human pace through the widget comm
+protocol, timing each redraw of the explorer's picture as the client receives it. Three
+scenarios per N, each stopped separately when it reaches a limit:
 
 * ``staggered``: learners arrive spread over ``--stagger-s`` seconds, each going on at once;
 * ``together``: everyone logs in and gets a server, then everyone presses Run All at the
@@ -28,7 +28,7 @@ budget (``--budget-s``, 20 minutes by default) would be exceeded; the test then 
 itself. Then ``benchmarks/hub_sizing.py`` renders deploy/README.md's sizing tables, the hub
 section of RESULTS.md and the numbers of the deployment files from the results.
 
-    python benchmarks/hub_load.py [--sizes 2,4,8,...] [--scenarios staggered,together,training]
+    python -m benchmarks.hub_load [--sizes 2,4,8,...] [--scenarios staggered,together,training]
         [--moves 20] [--pace-s 0.6] [--stagger-s 60] [--budget-s 1200]
 """
 
@@ -52,12 +52,9 @@ from urllib.parse import quote
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT))
-import hubclient  # noqa: E402
-
-from workshop_utils import course  # noqa: E402
+from benchmarks import hub_sizing
+from tools import ROOT, hubclient
+from workshop_utils import course
 
 OUT_JSON = ROOT / "benchmarks" / "hub_results.json"
 DEFAULT_SIZES = "2,4,8,12,16,24,32,48,64"
@@ -321,8 +318,6 @@ def main(argv=None) -> int:
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     print(f"[hub-load] wrote {args.out} ({results['total_s']} s): stopped: {results['stopped']}")
     if not args.no_render:
-        import hub_sizing
-
         hub_sizing.main(["--results", str(args.out)])
     return 0
 

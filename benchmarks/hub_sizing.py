@@ -7,7 +7,7 @@ Writes deploy/README.md's block between ``<!-- hub-sizing:begin -->`` and ``<!--
 the hub section of ``benchmarks/RESULTS.md`` (``benchmarks/run.py`` keeps it when it rewrites
 the file) and every line of ``deploy/`` that ends in ``# sizing: <key>``.
 
-    python benchmarks/hub_sizing.py [--results benchmarks/hub_results.json] [--check]
+    python -m benchmarks.hub_sizing [--results benchmarks/hub_results.json] [--check]
 
 ``--check`` writes nothing and fails when a file differs from what the results give.
 """
@@ -21,7 +21,9 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+from tools.mdblock import replace_block
+
 RESULTS = ROOT / "benchmarks" / "hub_results.json"
 HUB_README = ROOT / "deploy" / "README.md"  # the class sizing, read by whoever runs a hub
 RESULTS_MD = ROOT / "benchmarks" / "RESULTS.md"
@@ -182,14 +184,6 @@ def results_section(results: dict) -> str:
     return "\n".join(lines)
 
 
-def _replace_block(text: str, begin: str, end: str, block: str, append: bool) -> str:
-    if begin in text:
-        return text[:text.index(begin)] + block + text[text.index(end) + len(end):]
-    if not append:
-        raise ValueError(f"marker {begin} not found")
-    return text.rstrip("\n") + "\n\n" + block + "\n"
-
-
 def deploy_values(results: dict) -> dict:
     s = sizing(results)
     return {"mem_guarantee": s["mem_guarantee"], "mem_limit": s["mem_limit"],
@@ -209,10 +203,10 @@ def render_deploy(text: str, values: dict) -> str:
 
 def outputs(results: dict) -> dict[Path, str]:
     """Every file this renders, with the content it should have."""
-    out = {HUB_README: _replace_block(HUB_README.read_text(), BEGIN, END, sizing_block(results),
-                                      append=False)}
+    out = {HUB_README: replace_block(HUB_README.read_text(), BEGIN, END, sizing_block(results),
+                                     append=False)}
     md = RESULTS_MD.read_text() if RESULTS_MD.exists() else ""
-    out[RESULTS_MD] = _replace_block(md, RBEGIN, REND, results_section(results), append=True)
+    out[RESULTS_MD] = replace_block(md, RBEGIN, REND, results_section(results))
     values = deploy_values(results)
     for p in DEPLOY:
         out[p] = render_deploy(p.read_text(), values)

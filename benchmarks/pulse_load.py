@@ -1,7 +1,7 @@
 """The class pulse under a room's load (``make bench-pulse``): post latency and dashboard staleness.
 
-    python benchmarks/pulse_load.py                          # 300 learners, 120 s (make bench-pulse)
-    python benchmarks/pulse_load.py --learners 30 --seconds 10 --no-write   # the smoke test
+    python -m benchmarks.pulse_load                          # 300 learners, 120 s (make bench-pulse)
+    python -m benchmarks.pulse_load --learners 30 --seconds 10 --no-write   # the smoke test
 
 Starts the service as ``make pulse`` does (``python -m workshop_utils.pulse``, 127.0.0.1, a
 free port, a room code) and simulates a room, loopback only, bounded in count and time; it
@@ -34,18 +34,16 @@ import json
 import os
 import platform
 import random
-import re
 import secrets
 import socket
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
+from tools import ROOT
+from tools.mdblock import write_block
+
 RESULTS_JSON = ROOT / "benchmarks" / "pulse_results.json"
 RESULTS_MD = ROOT / "benchmarks" / "RESULTS.md"
 BEGIN, END = "<!-- pulse-load:begin -->", "<!-- pulse-load:end -->"
@@ -227,8 +225,7 @@ async def room(
 
 
 def run(learners: int, seconds: float, speed: float, burst_s: float) -> dict:
-    from procs import stop_group, wait_until_up
-
+    from tools.procs import stop_group, wait_until_up
     from workshop_utils.pulse.server import load_catalog
 
     code, key = "LOAD-" + secrets.token_hex(3).upper(), secrets.token_urlsafe(12)
@@ -351,13 +348,7 @@ def section(r: dict) -> str:
 
 def write(r: dict) -> None:
     RESULTS_JSON.write_text(json.dumps(r, indent=1, sort_keys=True) + "\n")
-    md = RESULTS_MD.read_text() if RESULTS_MD.exists() else "# Performance report\n"
-    block = section(r)
-    if BEGIN in md and END in md:
-        md = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END) + "\n?", lambda _m: block, md, flags=re.S)
-    else:
-        md = md.rstrip("\n") + "\n\n" + block
-    RESULTS_MD.write_text(md)
+    write_block(RESULTS_MD, BEGIN, END, section(r).rstrip("\n"))
 
 
 def main(argv=None) -> int:

@@ -17,9 +17,9 @@ Measures on this machine, with no timing asserts anywhere (it is not a test):
 
 Then, for every missed target, the measurements that explain it (computed, not typed in).
 
-    python benchmarks/run.py [--skip-models] [--skip-browser] [--skip-cold] [--only 01,02]
+    python -m benchmarks.run [--skip-models] [--skip-browser] [--skip-cold] [--only 01,02]
                              [--skip-first-open] [--skip-threads]
-    python benchmarks/run.py --report-only    # rewrite RESULTS.md from results.json
+    python -m benchmarks.run --report-only    # rewrite RESULTS.md from results.json
 """
 
 from __future__ import annotations
@@ -35,7 +35,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks import hub_sizing, probes
+from tools import ROOT
+from tools.kernelclient import module_cell
+from tools.mdblock import replace_block
+
 OUT_MD = ROOT / "benchmarks" / "RESULTS.md"
 OUT_JSON = ROOT / "benchmarks" / "results.json"
 BROWSER_JSON = ROOT / "tests" / "_artifacts" / "screenshots" / "latencies.json"
@@ -51,59 +55,6 @@ TARGETS = {
     "first_open_ratio": 1.5,  # lessons 06-10 opened first on an empty cache vs warm
 }
 
-THREADS_CODE = r'''
-import hashlib, json, sys, time, torch
-from workshop_utils.data import load_mnist5k
-from workshop_utils.models import SmallCNN
-from workshop_utils.trained import CNN_RECIPE, VIT_CONFIG, VIT_RECIPE
-from workshop_utils.training import fit
-from workshop_utils.vit import TinyViT
-Xtr, ytr, _, _ = load_mnist5k(seed=0).tensors()
-torch.manual_seed(0)
-make, recipe = {"cnn": (SmallCNN, CNN_RECIPE),
-                "vit": (lambda: TinyViT(**VIT_CONFIG), VIT_RECIPE)}[sys.argv[2]]
-m = make()
-t = time.perf_counter()
-fit(m, Xtr, ytr, seed=0, progress=False, **dict(recipe, epochs=int(sys.argv[1])))
-s = time.perf_counter() - t
-h = hashlib.sha256(b"".join(v.detach().contiguous().numpy().tobytes() for v in m.state_dict().values()))
-print(json.dumps({"seconds": s, "weights_sha256": h.hexdigest()}))
-'''
-
-
-# Appended to each notebook copy: sweep every explorer the notebook created, then report
-# the kernel's own peak memory. Explorers whose single update takes over a second (ones
-# that train) are timed once and not swept.
-PROBE = r'''
-import gc as _gc, json as _json, resource as _resource, time as _time
-from workshop_utils.explorers import Explorer as _Explorer
-_found = [o for o in _gc.get_objects() if issubclass(type(o), _Explorer)] if _SWEEP else []
-_res = {}
-for _k, _ex in enumerate(_found):
-    _name = f"{type(_ex).__name__}#{_k}"
-    _times, _skipped = [], None
-    _orig = dict(_ex.values)
-    for _ctl in list(_ex.controls):
-        try:
-            _vals = _ex.sweep_values(_ctl, n=8)
-        except Exception as _e:  # noqa
-            continue
-        for _v in _vals:
-            _t = _time.perf_counter()
-            _ex.update(**{_ctl: _v})
-            _dt = _time.perf_counter() - _t
-            _times.append(_dt)
-            if _dt > 1.0:
-                _skipped = f"an update took {_dt:.1f} s: not swept further"
-                break
-        if _skipped:
-            break
-        _ex.update(**{_ctl: _orig[_ctl]})
-    _res[_name] = {"times_s": _times, "note": _skipped}
-print("@@BENCH@@" + _json.dumps({"explorers": _res,
-      "peak_rss_mb": _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024}))
-'''
-
 
 def run_notebook(path: Path, timeout: int = 600, sweep: bool = True) -> dict:
     import nbformat
@@ -118,11 +69,12 @@ def run_notebook(path: Path, timeout: int = 600, sweep: bool = True) -> dict:
         for i, cell in enumerate(nb.cells):
             client.execute_cell(cell, i)
         elapsed = time.perf_counter() - t0
-        probe = nbformat.v4.new_code_cell(f"_SWEEP = {sweep!r}\n" + PROBE)
+        # after the last cell: sweep every explorer the notebook made, then the kernel's peak memory
+        probe = nbformat.v4.new_code_cell(module_cell(probes, f"_probes.sweep_explorers({sweep!r});"))
         nb.cells.append(probe)
         client.execute_cell(probe, n_cells)
     text = "".join(o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream")
-    payload = json.loads(text.split("@@BENCH@@", 1)[1].strip().splitlines()[0])
+    payload = json.loads(text.split(probes.MARK, 1)[1].strip().splitlines()[0])
     return {"seconds": elapsed, **payload}
 
 
@@ -164,7 +116,7 @@ def measure_sections(sections: set) -> int:
     measured = results.setdefault("measured_separately", {})
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
     if "models" in sections:
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_models.py")], check=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.bench_models"], cwd=ROOT, check=True)
         results["models"] = json.loads((ROOT / "benchmarks" / "models.json").read_text())
     if "threads" in sections:
         results["threads"] = thread_numbers()
@@ -203,8 +155,8 @@ def thread_numbers(epochs: int = 5) -> dict:
             for model in ("cnn", "vit"):
                 for threads in (1, 2, 1, 2):
                     print(f"training {model} threads={threads} busy={busy}", flush=True)
-                    out = subprocess.run([sys.executable, "-c", THREADS_CODE, str(epochs), model],
-                                         capture_output=True, text=True, check=True,
+                    out = subprocess.run([sys.executable, "-m", "benchmarks.probes", str(epochs), model],
+                                         cwd=ROOT, capture_output=True, text=True, check=True,
                                          env={**os.environ, "WORKSHOP_THREADS": str(threads)}).stdout
                     res["runs"].append({"model": model, "threads": threads, "busy": busy,
                                         **json.loads(out.strip().splitlines()[-1])})
@@ -265,7 +217,7 @@ def main(argv=None) -> int:
         os.environ.pop("WORKSHOP_CACHE")
     if not args.skip_models and (ROOT / "benchmarks" / "bench_models.py").exists():
         print("models (3 seeds)", flush=True)
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_models.py")], check=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.bench_models"], cwd=ROOT, check=True)
     models_json = ROOT / "benchmarks" / "models.json"
     if models_json.exists():
         results["models"] = json.loads(models_json.read_text())
@@ -437,13 +389,10 @@ def kept_blocks() -> str:
 
 def with_hub_section(md: str) -> str:
     """The class load test's section (make bench-hub, benchmarks/hub_sizing.py) is kept."""
-    import hub_sizing
-
     if not hub_sizing.RESULTS.exists():
         return md
-    return hub_sizing._replace_block(md, hub_sizing.RBEGIN, hub_sizing.REND,
-                                     hub_sizing.results_section(json.loads(hub_sizing.RESULTS.read_text())),
-                                     append=True)
+    return replace_block(md, hub_sizing.RBEGIN, hub_sizing.REND,
+                         hub_sizing.results_section(json.loads(hub_sizing.RESULTS.read_text())))
 
 
 def first_open_section(r: dict) -> list:

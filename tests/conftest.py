@@ -1,6 +1,5 @@
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -10,8 +9,6 @@ import matplotlib
 # reach the servers and kernels the tests start (make lab, nbval) and hide every
 # plt.show() figure there, as it once hid them from learners.
 matplotlib.use("Agg")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 
 # The tests never touch the user's course cache: each test run (all its xdist workers, the
 # notebooks nbval runs and the JupyterLab `make lab` starts) shares one empty cache, as a

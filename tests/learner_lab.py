@@ -5,31 +5,27 @@ a temporary folder, links the course environment ``.venv`` into it, and runs the
 first command there, ``make lab``, with ``LAB_ARGS`` for the port, the token, no browser and
 127.0.0.1 — and with this process's environment as it is, nothing removed: what a learner's
 shell would pass on reaches the server and its kernels here too. Nothing a run saves
-touches the repository. ``KernelChannel`` talks to a kernel of that server over its
-websocket, as JupyterLab does.
+touches the repository. :meth:`LabServer.kernel` talks to a kernel of that server over its
+websocket, as JupyterLab does (``tools.kernelclient``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import json
 import secrets
 import shutil
 import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-from procs import stop_group, wait_until_up  # noqa: E402 - tools/ is not a package
+from tools import ROOT
+from tools.kernelclient import KernelClient
+from tools.procs import stop_group, wait_until_up
 
-ROOT = Path(__file__).resolve().parents[1]
 START_S = 180
 # what a fresh clone holds: not the environments, git data, caches or test artefacts
 SKIP = shutil.ignore_patterns(".venv*", ".git", ".cache", "_artifacts", "_work", "__pycache__",
@@ -71,6 +67,10 @@ class LabServer:
         """The folder on disk where the server finds the course's notebooks."""
         return self.root / "notebooks"
 
+    def kernel(self, kernel_id: str) -> KernelClient:
+        """The server's kernel ``kernel_id``, over its websocket."""
+        return KernelClient(self.base_url, self.token, kernel_id, timeout=300)
+
 
 def copy_course(dest: Path, venv: bool = True) -> Path:
     """A copy of the working tree, as a fresh clone has it; ``venv``: with ``.venv`` linked in."""
@@ -111,51 +111,3 @@ def started_by_make_lab(tmp: Path, extra_args=()):
     finally:
         stop_group(proc, 30)
         log.close()
-
-
-class KernelChannel:
-    """Execute code in a server's kernel over its websocket; collect what each run shows."""
-
-    def __init__(self, server: LabServer, kernel_id: str):
-        import websocket  # websocket-client, a dependency of jupyter_server
-
-        url = server.base_url.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels"
-        self.ws = websocket.create_connection(url, header=[f"Authorization: token {server.token}"],
-                                              timeout=300)
-        self.session = uuid.uuid4().hex
-
-    def close(self):
-        self.ws.close()
-
-    def execute(self, code: str, timeout: float = 300) -> dict:
-        """Run ``code``; returns ``{"status", "outputs": [iopub messages' content + type]}``."""
-        msg_id = uuid.uuid4().hex
-        self.ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "username": "learner", "session": self.session,
-                       "msg_type": "execute_request", "version": "5.3",
-                       "date": datetime.datetime.now(datetime.timezone.utc).isoformat()},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                        "allow_stdin": False, "stop_on_error": True},
-        }))
-        outputs, status, idle = [], None, False
-        deadline = time.monotonic() + timeout
-        while not (idle and status):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no reply in {timeout} s to:\n{code[:300]}")
-            msg = json.loads(self.ws.recv())
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            t = msg["msg_type"]
-            if t == "execute_reply":
-                status = msg["content"]["status"]
-            elif t == "status" and msg["content"]["execution_state"] == "idle":
-                idle = True
-            elif t in ("display_data", "execute_result", "stream", "error"):
-                outputs.append(dict(msg["content"], type=t))
-        return {"status": status, "outputs": outputs}
-
-
-def images(outputs: list[dict]) -> list[str]:
-    """The image MIME types among a cell's outputs."""
-    return [m for o in outputs for m in (o.get("data") or {}) if m.startswith("image/")]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 NOTEBOOKS = ROOT / "notebooks"
 
 _FENCE = re.compile(r"```python\n(.*?)```", re.S)

@@ -12,7 +12,6 @@ import importlib
 import inspect
 import io
 from contextlib import redirect_stdout
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +21,6 @@ from nbtools import defined_function, run_solution, solutions
 from workshop_utils import checks
 from workshop_utils.checks._core import call_learner, is_stub
 
-ROOT = Path(__file__).resolve().parents[1]
 LESSONS = {}
 for _n in range(1, 11):
     try:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from learner_lab import copy_course
 
+from tools import ROOT
 from workshop_utils import course
 
 COLAB_PY = os.environ.get("COURSE_COLAB_PYTHON") and os.path.abspath(os.environ["COURSE_COLAB_PYTHON"])
@@ -89,7 +90,7 @@ def _run_as_on_colab(tmp_path: Path, tag: bool) -> tuple[subprocess.CompletedPro
 def test_colab_cell_installs_the_named_ref_and_the_notebook_runs(tmp_path):
     before = _versions()
     assert {k: before[k] for k in KEPT} == KEPT, f".venv-colab does not hold Colab's stack: {before}"
-    nb = (Path(__file__).resolve().parents[1] / "notebooks" / NOTEBOOK).read_text()
+    nb = (ROOT / "notebooks" / NOTEBOOK).read_text()
     assert course.pip_spec().replace('"', '\\"') in nb or course.pip_spec() in nb
     out, repo = _run_as_on_colab(tmp_path, tag=True)
     assert out.returncode == 0, (f"{NOTEBOOK} failed on the Colab stack:\n{out.stdout[-4000:]}\n"

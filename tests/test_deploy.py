@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from benchmarks import hub_sizing as sizing
+from tools import ROOT
+from tools import sync_notebooks as sync
 from workshop_utils import course
 
-ROOT = Path(__file__).resolve().parents[1]
 Z2JH = ROOT / "deploy" / "z2jh" / "config.yaml"
 TLJH = ROOT / "deploy" / "tljh" / "install.sh"
 LOCAL = ROOT / "deploy" / "local"
@@ -29,6 +31,8 @@ HUB_PY = os.path.abspath(os.environ["COURSE_HUB_PYTHON"]) if os.environ.get("COU
 
 
 def _module(path: Path, name: str):
+    """A script of deploy/local (run by ``make hub`` and JupyterHub, not a package), loaded by path
+    with its folder importable, as it is when it runs."""
     spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(path.parent))
@@ -36,8 +40,6 @@ def _module(path: Path, name: str):
     return mod
 
 
-sizing = _module(ROOT / "benchmarks" / "hub_sizing.py", "hub_sizing")
-sync = _module(ROOT / "tools" / "sync_notebooks.py", "sync_notebooks")
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +145,8 @@ def test_deploy_files_carry_the_measured_sizing(results):
 def test_sizing_renders_readme_results_and_deploy_from_the_results_file():
     """deploy/README.md's tables, the RESULTS.md section and deploy/'s numbers are what hub_sizing.py
     renders from benchmarks/hub_results.json (make bench-hub): nothing typed in by hand."""
-    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "hub_sizing.py"), "--check"],
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "benchmarks.hub_sizing", "--check"],
+                         cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr + out.stdout
 
 

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tools import ROOT
 from workshop_utils import figures
-
-ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("name", sorted(figures.registry()))

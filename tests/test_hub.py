@@ -23,7 +23,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 import urllib.parse
 from pathlib import Path
@@ -31,10 +30,8 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-
-from workshop_utils import course  # noqa: E402
+from tools import ROOT, hubclient
+from workshop_utils import course
 
 HUB_PY = os.environ.get("COURSE_HUB_PYTHON") and os.path.abspath(os.environ["COURSE_HUB_PYTHON"])
 NODE_MODULES = Path(os.environ.get("COURSE_HUB_NODE_MODULES", ROOT / ".hub" / "node_modules"))
@@ -108,8 +105,6 @@ def _move_the_course_on(bare: Path, branch: str, work: Path) -> None:
 @pytest.fixture(scope="module")
 def room():
     """One hub for the module, two learners who took the class path (``results``)."""
-    import hubclient
-
     top = hubclient.scratch_folder("course-hub-test-")
     try:
         with hubclient.start_hub(HUB_PY, top / "hub", NODE_MODULES) as hub:
@@ -162,8 +157,6 @@ def test_two_learners_run_lesson_01_and_move_a_slider(room):
 
 
 def test_ada_with_a_capital_from_a_second_client_cannot_enter_adas_account(room):
-    import hubclient
-
     hub, link, learners, results = room
     ada, grace = learners["ada"], learners["grace"]
     intruder = hubclient.Learner(hub, "Ada ", password="not-adas-password")
@@ -190,8 +183,6 @@ def test_ada_with_a_capital_from_a_second_client_cannot_enter_adas_account(room)
 
 
 def test_the_instructor_administers_and_opens_a_learners_server(room):
-    import hubclient
-
     hub, link, learners, results = room
     claim = hubclient.Learner(hub, "Instructor", password="claimed-first-by-a-learner")
     with pytest.raises(PermissionError):  # the instructor's password was set before the hub opened

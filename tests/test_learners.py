@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tools import ROOT, instructor_notes
 from workshop_utils import check
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 GLOSSARY = ROOT / "learners" / "reference.md"
 BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
@@ -153,15 +153,12 @@ def test_relative_links_resolve(doc):
 @pytest.mark.skipif(os.environ.get("COURSE_OLDEST_ENV") == "1",
                     reason="the notes are generated in the current environment; versions do not matter")
 def test_instructor_notes_match_the_tables_and_the_benchmarks():
-    proc = subprocess.run([sys.executable, "tools/instructor_notes.py", "--check"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "tools.instructor_notes", "--check"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_instructor_notes_have_their_generated_blocks():
-    sys.path.insert(0, str(ROOT / "tools"))
-    import instructor_notes
-
     lessons = [p for p, n in instructor_notes.files() if n is not None]
     assert len(lessons) == len(NOTEBOOKS)
     for path, n in instructor_notes.files():
@@ -173,9 +170,6 @@ def test_instructor_notes_have_their_generated_blocks():
 
 
 def test_a_stale_slips_block_is_found():
-    sys.path.insert(0, str(ROOT / "tools"))
-    import instructor_notes
-
     page = (ROOT / "instructors" / "lesson06.md").read_text()
     stale = page.replace("<!-- end generated -->", "| an old slip | an old message |\n<!-- end generated -->")
     assert stale != page

@@ -12,7 +12,10 @@ import os
 
 import nbformat
 import pytest
-from learner_lab import ROOT, KernelChannel, images, started_by_make_lab
+from learner_lab import started_by_make_lab
+
+from tools import ROOT
+from tools.kernelclient import images
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,10 +40,10 @@ def test_make_lab_kernel_shows_plt_show_figures(lab):
     path = lab.notebook_path(NOTEBOOK.split("/")[-1])  # must exist in the server: 404 otherwise
     session = lab.api("/api/sessions", "POST", {"path": path, "type": "notebook", "name": "",
                                                 "kernel": {"name": nb.metadata.kernelspec.name}})
-    kc = KernelChannel(lab, session["kernel"]["id"])
+    kc = lab.kernel(session["kernel"]["id"])
     try:
         for i, src in enumerate(code[:first_show + 1]):
-            run = kc.execute(src)
+            run = kc.execute(src, timeout=300)
             assert run["status"] == "ok", f"{NOTEBOOK} code cell {i} failed: {run['outputs']}"
         assert images(run["outputs"]), (
             f"{NOTEBOOK}: the cell with plt.show() showed no image in the kernel `make lab` "

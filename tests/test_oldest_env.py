@@ -3,13 +3,13 @@
 import importlib.metadata as md
 import os
 import re
-from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 CONSTRAINTS = ROOT / "tests" / "constraints-oldest.txt"
 # runtime dependencies tested at another version than their lower bound, and why
 NOT_AT_BOUND = {

@@ -16,18 +16,15 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-
-from workshop_utils import checks  # noqa: E402
-from workshop_utils.pulse import client  # noqa: E402
-from workshop_utils.pulse.server import MAX_BODY, Room, VerdictError, load_catalog, parse_verdict  # noqa: E402
+from tools import ROOT
+from workshop_utils import checks
+from workshop_utils.pulse import client
+from workshop_utils.pulse.server import MAX_BODY, Room, VerdictError, load_catalog, parse_verdict
 
 ROOM, KEY = "TEST-ROOM", "dashboard-key-for-tests"
 CATALOG = load_catalog()
@@ -48,11 +45,11 @@ def verdict(**kw) -> dict:
 
 # ---------------------------------------------------------------------------- the catalog
 def test_catalog_is_current_and_registry_is_every_checker():
-    import pulse_catalog
+    from tools import pulse_catalog
 
     assert KNOWN == set(checks.__all__) - {"CheckResult"}
     assert pulse_catalog.render() == (ROOT / "workshop_utils" / "pulse" / "catalog.json").read_text(), (
-        "run python tools/pulse_catalog.py"
+        "run python -m tools.pulse_catalog"
     )
     relu = next(
         ex for lesson in CATALOG["lessons"] for ex in lesson["exercises"] if ex["checker"] == "check_relu"
@@ -172,7 +169,7 @@ def test_the_room_counts_started_passed_stuck_and_mistakes_now():
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     """``python -m workshop_utils.pulse`` as ``make pulse`` starts it, on a free loopback port."""
-    from procs import stop_group, wait_until_up
+    from tools.procs import stop_group, wait_until_up
 
     port = _free_port()
     csv_path = tmp_path_factory.mktemp("pulse") / "day.csv"
@@ -454,8 +451,7 @@ def test_the_load_test_runs_short_and_sees_every_post():
     """``make bench-pulse`` in small (30 learners, 10 s, four times the real pace): every post
     accepted and seen on the dashboard; the service still up. (The latency targets are the
     full run's business: this machine is shared while the tests run.)"""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import pulse_load
+    from benchmarks import pulse_load
 
     r = pulse_load.run(learners=30, seconds=10, speed=4, burst_s=4)
     assert r["posts"] >= 30 and r["errors"] == {} and r["service_alive"], r

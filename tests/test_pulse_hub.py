@@ -21,15 +21,13 @@ import os
 import re
 import shutil
 import socket
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+from tools import ROOT, hubclient
 
 HUB_PY = os.environ.get("COURSE_HUB_PYTHON") and os.path.abspath(os.environ["COURSE_HUB_PYTHON"])
 NODE_MODULES = Path(os.environ.get("COURSE_HUB_NODE_MODULES", ROOT / ".hub" / "node_modules"))
@@ -69,8 +67,6 @@ def _browser_settings():
 
 @pytest.fixture(scope="module")
 def hub():
-    import hubclient
-
     env = {
         "COURSE_HUB_PULSE_PORT": str(_free_port()),
         "COURSE_HUB_PULSE_INSTRUCTORS": "teacher",
@@ -94,14 +90,12 @@ def hub():
 
 def _learner_starts(hub, name: str, out: dict) -> None:
     """Log in, start the server, open a kernel (left open: the test runs cells in it later)."""
-    import hubclient
-
     try:
         lr = hubclient.Learner(hub, name)
         lr.login()
         lr.start_server()
         kid = lr.api("/api/kernels", "POST", json={"name": "python3"})["id"]
-        kernel = hubclient.Kernel(lr, kid)
+        kernel = lr.kernel(kid)
         out.update(learner=lr, kernel=kernel)
         setting = kernel.execute(
             "import os\nassert os.environ['WORKSHOP_PULSE'].endswith("
@@ -256,8 +250,6 @@ def test_instructor_sees_who_passed_and_who_is_stuck_live_learners_cannot(hub, l
 
 def hubclient_session(hub, name: str):
     """A logged-in browser session of ``name`` that has been through the service's OAuth."""
-    import hubclient
-
     lr = hubclient.Learner(hub, name, password=hub.password)  # what the browser set at first login
     lr.login()
     r = lr.s.get(f"{hub.url}/services/pulse/", timeout=60)

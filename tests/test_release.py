@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from learner_lab import copy_course
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
@@ -28,7 +26,7 @@ def repo(tmp_path):
 
 
 def _release(repo: Path, *args: str):
-    return subprocess.run([sys.executable, "tools/release.py", *args], cwd=repo, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "tools.release", *args], cwd=repo, capture_output=True,
                           text=True)
 
 
@@ -62,7 +60,7 @@ def test_release_bumps_syncs_commits_and_tags(repo):
     assert f"branch={branch}&" in (repo / "deploy/README.md").read_text()  # the class link: the new branch
     z2jh = (repo / "deploy/z2jh/config.yaml").read_text()
     assert f"- {branch}  # course: hub_ref" in z2jh and f"tag: v{new}  # course: ref" in z2jh
-    check = subprocess.run([sys.executable, "tools/sync_notebooks.py", "--check"], cwd=repo,
+    check = subprocess.run([sys.executable, "-m", "tools.sync_notebooks", "--check"], cwd=repo,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 

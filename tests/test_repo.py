@@ -9,9 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tools import ROOT
 from workshop_utils import course, figures
 
-ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
 
 
@@ -120,7 +120,7 @@ def test_pre_commit_runs_ruff_and_the_notebook_checks():
     cfg = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
     hooks = {h["id"]: h for repo in cfg["repos"] for h in repo["hooks"]}
     assert "ruff check" in hooks["ruff"]["entry"]
-    assert hooks["notebooks-in-sync"]["entry"].endswith("tools/sync_notebooks.py --check")
+    assert hooks["notebooks-in-sync"]["entry"].endswith("-m tools.sync_notebooks --check")
     assert (ROOT / "tools" / "sync_notebooks.py").exists()
 
 
@@ -142,8 +142,8 @@ def test_setup_cell_is_hidden_in_jupyterlab_and_the_imports_are_not(path):
 
 
 def test_setup_cells_and_badges_in_sync():
-    out = subprocess.run([sys.executable, str(ROOT / "tools/sync_notebooks.py"), "--check"],
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "tools.sync_notebooks", "--check"],
+                         cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
 
 

@@ -7,14 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from tools import ROOT
 from workshop_utils import check, shipped
-
-ROOT = Path(__file__).resolve().parents[1]
-
 
 # The oldest-versions environment (make test-oldest) is Colab's kernel stack with the test tools
 # and without the `lab` extra: no JupyterLab there, so a learner's install is not what it holds.

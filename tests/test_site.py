@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import base64
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
 
@@ -225,12 +223,49 @@ def test_explorer_picture_has_a_text_alternative_that_follows_it():
         assert ex.image.tooltip == ex.alt_text
 
 
+def test_site_kernel_writes_each_picture_once_and_names_it_in_the_manifest(tmp_path):
+    """tools/site_kernel.py's last step in the kernel: pictures become numbered files in their
+    order, a control's frame at the starting value is the default picture's file (written once)."""
+    import json
+
+    from tools import site_kernel
+
+    manifest = {
+        "explorers": [
+            {"frames": None, "picture": b"P", "format": "png"},
+            {"frames": {"default": {"bytes": b"D", "format": "jpeg"},
+                        "controls": [{"default_index": 1, "frames": [{"bytes": b"a", "format": "jpeg"},
+                                                                     {"bytes": b"D", "format": "jpeg"},
+                                                                     {"bytes": b"c", "format": "png"}]}]}},
+        ],
+        "images": {"m1": {"bytes": b"I", "format": "png", "text": "a monitor"}},
+        "quizzes": {}, "progress": {},
+    }
+    out = tmp_path / "frames"
+    site_kernel.write(manifest, out)
+    written = json.loads((out / "manifest.json").read_text())
+    assert written == manifest
+    assert written["explorers"][0]["picture"] == "f001.png"
+    player = written["explorers"][1]["frames"]
+    assert player["default"] == {"format": "jpeg", "file": "f002.jpg"}
+    assert [f["file"] for f in player["controls"][0]["frames"]] == ["f003.jpg", "f002.jpg", "f004.png"]
+    assert written["images"] == {"m1": {"text": "a monitor", "file": "f005.png"}}
+    files = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix != ".json"}
+    assert files == {"f001.png": b"P", "f002.jpg": b"D", "f003.jpg": b"a", "f004.png": b"c", "f005.png": b"I"}
+
+
+def test_module_cell_loads_the_module_by_its_path():
+    """The cell the site build adds runs this very file in the kernel (which has no tools/ on its path)."""
+    from tools import site_kernel
+    from tools.kernelclient import module_cell
+
+    space = {}
+    exec(module_cell(site_kernel, "_found = _site_kernel.__file__"), space)
+    assert space["_found"] == site_kernel.__file__ and "tools" not in space
+
+
 def test_static_quiz_shows_question_choices_and_hidden_answer():
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tools"))
-    from build_site import fix_names, quiz_html
-
+    from tools.build_site import fix_names, quiz_html
     from workshop_utils.explorers.takeaways import QUESTIONS
 
     page = quiz_html(list(QUESTIONS[:2]), "q")

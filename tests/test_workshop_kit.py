@@ -7,19 +7,12 @@ import math
 import os
 import re
 import shutil
-import sys
-from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-
-import schedule  # noqa: E402
-import sync_notebooks  # noqa: E402
-import workshop  # noqa: E402
+from tools import ROOT, schedule, sync_notebooks, workshop
 
 from workshop_utils import course  # noqa: E402
 
@@ -35,7 +28,7 @@ def _nb(path):
 def test_schedule_file_matches_the_notebooks():
     text = schedule.render(schedule.lessons(), workshop.start_minutes())
     assert (ROOT / "instructors" / "schedule.md").read_text() == text, \
-        "instructors/schedule.md is out of date: run python tools/schedule.py"
+        "instructors/schedule.md is out of date: run python -m tools.schedule"
 
 
 def test_the_day_core_leaves_slack_in_six_hours_and_the_short_version_fits_in_three():
@@ -143,7 +136,7 @@ def test_every_minute_figure_comes_from_the_schedule():
 
 
 def test_the_generated_minutes_in_the_notes_are_up_to_date():
-    import instructor_notes
+    from tools import instructor_notes
 
     by_num = {x["num"]: x for x in schedule.lessons()}
     expected = {"totals": schedule.totals_block(list(by_num.values())), "breaks": schedule.breaks_block(),
@@ -158,7 +151,7 @@ def test_the_generated_minutes_in_the_notes_are_up_to_date():
                 want = expected[name]
             else:
                 continue
-            assert body == want, f"{path.name}: {name} block stale: run python tools/instructor_notes.py"
+            assert body == want, f"{path.name}: {name} block stale: run python -m tools.instructor_notes"
             seen.add(path.name if name == "time" else name)
     assert seen == {f"lesson{n}.md" for n in by_num} | set(expected)
     # the lessons' minutes, as the notes state them, add up to what notes.md says
@@ -361,7 +354,7 @@ def _names(source: str) -> tuple[set, set]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_the_demo_only_lesson_needs_nothing_from_the_exercises(path):
-    import present
+    from tools import present
 
     nb = _nb(path)
     demo = present.demo_only(nb)
@@ -395,7 +388,7 @@ def test_the_demo_only_lesson_needs_nothing_from_the_exercises(path):
 
 
 def test_presenter_refuses_a_code_cell_without_a_role(tmp_path):
-    import present
+    from tools import present
 
     nb = _nb(NOTEBOOKS[0])
     nb.cells.append(nbformat.v4.new_code_cell("print('untagged')"))
@@ -538,7 +531,7 @@ def test_the_setup_check_tells_only_the_instructor_about_the_workshop_file(tmp_p
 
 @pytest.mark.parametrize("raw", ["big", "", "0.5", "3.5", "nan", "-1"])
 def test_presenter_scale_refuses_what_is_not_a_readable_size(raw):
-    import present
+    from tools import present
 
     with pytest.raises(ValueError, match="SCALE should be a number from 1 to 3"):
         present.parse_scale(raw)
@@ -546,7 +539,7 @@ def test_presenter_scale_refuses_what_is_not_a_readable_size(raw):
 
 
 def test_presenter_serves_with_the_scale_quiet_kernels_progressive_pages_and_culling(tmp_path):
-    import present
+    from tools import present
 
     assert present.parse_scale(" 2 ") == 2.0 and present.parse_scale("1.75") == 1.75
     args, env = present.voila_command(tmp_path, 2.0, ["--port=9"])

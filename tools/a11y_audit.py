@@ -1,10 +1,10 @@
 """The course's accessibility audit with axe-core (``make a11y``): WCAG 2.2 AA, offline.
 
 Three groups of pages, each opened in Debian's Chromium (Playwright, loopback only) with
-axe-core injected (tests/a11y_axe.py; axe from npm, tools/a11y/package-lock.json):
+axe-core injected (tools/a11y_axe.py; axe from npm, tools/a11y/package-lock.json):
 
 * **site**: every page of the built course site (``--site``, ``make site`` builds it), with
-  the site audit's other checks (tests/site_audit.py) and its frame players moved first;
+  the site audit's other checks (tools/site_audit.py) and its frame players moved first;
 * **presenter**: presenter mode (tools/present.py + Voilà): its file list and each lesson
   rendered by Voilà (``--presenter-lessons``);
 * **jupyterlab**: one lesson run in JupyterLab (``--lab-lesson``), its explorers drawn; axe's
@@ -15,7 +15,7 @@ Writes a JSON report (``--report``, every violation with its nodes) and a sectio
 benchmarks/RESULTS.md (``--results``); exits 1 when the course's own content has a serious
 or critical violation.
 
-    python tools/a11y_audit.py --site build/site --report build/a11y-report.json \
+    python -m tools.a11y_audit --site build/site --report build/a11y-report.json \
         --results benchmarks/RESULTS.md
 """
 
@@ -33,12 +33,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tools"))
-
-from a11y_axe import OURS, TAGS, axe_version, blocking, counts, missing_reason, run_axe, split  # noqa: E402
-from procs import stop_group, wait_until_up  # noqa: E402
+from tools import ROOT
+from tools.a11y_axe import OURS, TAGS, axe_version, blocking, counts, missing_reason, run_axe, split
+from tools.mdblock import write_block
+from tools.procs import stop_group, wait_until_up
 
 CHROMIUM = os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -77,7 +75,7 @@ def _entry(group: str, page: str, violations: list[dict]) -> dict:
 
 
 def audit_site(browser, site: Path) -> list[dict]:
-    from site_audit import audit_site as site_audit
+    from tools.site_audit import audit_site as site_audit
 
     found = site_audit(browser, site, axe=True)
     out = []
@@ -108,7 +106,7 @@ def _served(cmd: list[str], cwd: Path, url: str, name: str, logfile: Path, env=N
 
 
 def audit_presenter(browser, lessons: list[str], tmp: Path) -> list[dict]:
-    import present  # presenter mode as `make present` serves it: its template, scale, settings
+    from tools import present  # presenter mode as `make present` serves it: template, scale
 
     out_dir = tmp / "presenter"
     present.build(out_dir)
@@ -249,13 +247,7 @@ def results_section(report: dict) -> str:
 
 
 def write_results(report: dict, md: Path) -> None:
-    old = md.read_text() if md.exists() else "# Performance report\n"
-    block = results_section(report)
-    if BEGIN in old and END in old:
-        new = old[: old.index(BEGIN)] + block + old[old.index(END) + len(END):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    md.write_text(new)
+    write_block(md, BEGIN, END, results_section(report))
 
 
 def main(argv=None) -> int:

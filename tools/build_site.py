@@ -2,19 +2,19 @@
 
 1. **Execute** each notebook in the course kernel with the course cache (``WORKSHOP_CACHE``
    or the default cache: lesson 05 trains on an empty cache, 06-10 load shipped weights).
-   Two cells are added for the run only: the first records each explorer as it is shown
-   and gives every matplotlib figure a text description (its alt text); the last exports
-   each explorer's picture and its pre-rendered frames (``workshop_utils.explorers.frames``:
-   the same ``update`` -> picture path as the live slider). The executed notebook and its
-   frames are kept in ``build/site-exec/`` under a key of the notebook and the package's
-   files, so a rebuild with nothing changed executes nothing.
+   Two cells are added for the run only (``tools/site_kernel.py``): the first records each
+   explorer as it is shown and gives every matplotlib figure a text description (its alt
+   text); the last exports each explorer's picture and its pre-rendered frames
+   (``workshop_utils.explorers.frames``: the same ``update`` -> picture path as the live
+   slider). The executed notebook and its frames are kept in ``build/site-exec/`` under a key
+   of the notebook and the package's files, so a rebuild with nothing changed executes nothing.
 2. **Prepare** a Sphinx source folder ``build/site-src``: every code cell folded
    (``hide-input``), explorer outputs turned into a picture or a frame player, figures
    into files with alt text, a launch bar (Colab at the course's ref, Binder, the
    notebook to download) on every page, exercises pointing to the notebook.
 3. **Build** with Sphinx + MyST-NB + sphinx-book-theme (execution off) into ``build/site``.
 
-    python tools/build_site.py [--only 02,05] [--out build/site] [--report benchmarks/site.json]
+    python -m tools.build_site [--only 02,05] [--out build/site] [--report benchmarks/site.json]
 """
 
 from __future__ import annotations
@@ -34,150 +34,15 @@ import time
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from workshop_utils import course  # noqa: E402
+from tools import ROOT, site_kernel
+from tools.kernelclient import module_cell
+from tools.mdblock import write_block
+from workshop_utils import course
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 EXEC_DIR = ROOT / "build" / "site-exec"  # executed notebooks and their frames, reused while nothing changed
 SRC_DIR = ROOT / "build" / "site-src"  # the Sphinx source folder, made anew each build
 PAGE_DIR = "notebooks"  # the pages sit where the notebooks do: Colab/Binder links use the same path
-
-SETUP_CODE = r"""
-def _site_setup():
-    import matplotlib.figure
-    from IPython import get_ipython
-
-    from workshop_utils.explorers._base import Explorer
-
-    shown = []
-    original = Explorer._repr_mimebundle_
-
-    def _bundle(self, include=None, exclude=None):
-        shown.append((self, dict(self.values)))
-        return original(self, include=include, exclude=exclude)
-
-    Explorer._repr_mimebundle_ = _bundle
-
-    from workshop_utils.explorers.takeaways import Quiz
-
-    quizzes, progress = {}, {}
-    quiz_display = Quiz._ipython_display_
-
-    def _quiz(self):  # the quiz's questions, for a static quiz on the page
-        quizzes[self.widget.model_id] = [dict(q) for q in self.questions]
-        return quiz_display(self)
-
-    Quiz._ipython_display_ = _quiz
-    try:  # tqdm's notebook bar: its final line (steps, time, loss) instead of a widget
-        import tqdm.notebook
-
-        bar_close = tqdm.notebook.tqdm.close
-
-        def _close(self):
-            box = getattr(self, "container", None)
-            if box is not None and getattr(box, "model_id", None) and not self.disable:
-                d = dict(self.format_dict)
-                d["bar_format"] = "{desc}: {n_fmt}/{total_fmt} {unit}s in {elapsed}{postfix}"
-                progress[box.model_id] = self.format_meter(**d)
-            return bar_close(self)
-
-        tqdm.notebook.tqdm.close = _close
-    except ImportError:
-        pass
-
-    from workshop_utils.plotting import describe_figure
-
-    def _describe(fig, p, cycle):
-        # a figure's text alternative (a screen reader reads it): the same one JupyterLab gets
-        p.text(describe_figure(fig))
-
-    def _register(*_):
-        get_ipython().display_formatter.formatters["text/plain"].for_type(matplotlib.figure.Figure, _describe)
-
-    # set_matplotlib_formats (the lesson's set-up cell) drops every formatter's Figure printer,
-    # so the description is registered again before each cell runs
-    _register()
-    get_ipython().events.register("pre_run_cell", _register)
-    return {"explorers": shown, "quizzes": quizzes, "progress": progress}
-
-
-_site_shown = _site_setup()
-"""
-
-EXPORT_CODE = r"""
-def _site_export(out_dir):
-    import gc
-    import json
-    import pathlib
-
-    import ipywidgets
-
-    from workshop_utils.explorers.frames import (FRAME_CONTROLS, caption_html, caption_text, export_frames,
-                                                 fit_budget, restore)
-
-    out = pathlib.Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    manifest = {"explorers": [], "images": {}, "quizzes": _site_shown["quizzes"],
-                "progress": _site_shown["progress"]}
-    seen, exports = set(), []
-    for explorer, defaults in _site_shown["explorers"]:
-        model_id = explorer.widget.model_id
-        if model_id in seen:
-            continue
-        seen.add(model_id)
-        restore(explorer, defaults)
-        entry = {"model_id": model_id, "explorer": type(explorer).__name__,
-                 "title": explorer.title or type(explorer).__name__, "values": dict(explorer.values),
-                 "text": caption_text(explorer), "html": caption_html(explorer),
-                 "format": explorer.image_format,
-                 "size": [int(explorer.figsize[0] * explorer.dpi), int(explorer.figsize[1] * explorer.dpi)],
-                 "frames": None}
-        if type(explorer).__name__ in FRAME_CONTROLS:
-            entry["frames"] = export_frames(explorer, defaults=defaults)
-            exports.append(entry["frames"])
-        else:
-            entry["picture"] = explorer.picture
-        manifest["explorers"].append(entry)
-    fit_budget(exports)
-    count = [0]
-
-    def write(data, fmt):
-        count[0] += 1
-        name = f"f{count[0]:03d}.{'jpg' if fmt == 'jpeg' else 'png'}"
-        (out / name).write_bytes(data)
-        return name
-
-    for entry in manifest["explorers"]:
-        if entry["frames"] is None:
-            entry["picture"] = write(entry["picture"], entry["format"])
-            continue
-        ex = entry["frames"]
-        ex["default"]["file"] = write(ex["default"].pop("bytes"), ex["default"]["format"])
-        for ctl in ex["controls"]:
-            for i, frame in enumerate(ctl["frames"]):
-                data = frame.pop("bytes")
-                same = i == ctl["default_index"]
-                frame["file"] = ex["default"]["file"] if same else write(data, frame["format"])
-    owners = {}
-    for obj in gc.get_objects():  # pictures that helpers show in an Image widget (training monitors)
-        if not str(getattr(type(obj), "__module__", "")).startswith("workshop_utils"):
-            continue
-        image = vars(obj).get("image") if hasattr(obj, "__dict__") else None
-        if isinstance(image, ipywidgets.Image) and not hasattr(obj, "controls"):
-            owners[image.model_id] = repr(obj)
-    registry = getattr(ipywidgets.Widget, "widgets", None) or ipywidgets.widgets.widget._instances
-    for model_id, w in list(registry.items()):
-        if isinstance(w, ipywidgets.Image) and w.value and model_id not in seen:
-            fmt = "jpeg" if w.format == "jpeg" else "png"
-            manifest["images"][model_id] = {"file": write(bytes(w.value), fmt),
-                                            "text": owners.get(model_id, "")}
-    (out / "manifest.json").write_text(json.dumps(manifest, default=str, indent=1))
-
-
-_site_export(__SITE_OUT__)
-"""
 
 
 def log(msg: str) -> None:
@@ -186,9 +51,9 @@ def log(msg: str) -> None:
 
 # ----------------------------------------------------------------------------- execute
 def source_key(nb_path: Path) -> str:
-    """What an executed notebook depends on: the notebook, the package, this script."""
+    """What an executed notebook depends on: the notebook, the package, the kernel's site code."""
     h = hashlib.sha256()
-    h.update((SETUP_CODE + EXPORT_CODE).encode())
+    h.update(Path(site_kernel.__file__).read_bytes())
     files = (
         [nb_path]
         + sorted((ROOT / "workshop_utils").rglob("*.py"))
@@ -218,12 +83,10 @@ def execute(nb_path: Path, timeout: int) -> tuple[dict, Path, float, bool]:
         return nbformat.read(out_nb, as_version=4), frames, 0.0, True
     shutil.rmtree(frames, ignore_errors=True)
     nb = nbformat.read(nb_path, as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(SETUP_CODE, metadata={"site_build": True}))
-    nb.cells.append(
-        nbformat.v4.new_code_cell(
-            EXPORT_CODE.replace("__SITE_OUT__", repr(str(frames))), metadata={"site_build": True}
-        )
-    )
+    setup = module_cell(site_kernel, "_site_shown = _site_kernel.setup()")
+    export = module_cell(site_kernel, f"_site_kernel.export({str(frames)!r}, _site_shown)")
+    nb.cells.insert(0, nbformat.v4.new_code_cell(setup, metadata={"site_build": True}))
+    nb.cells.append(nbformat.v4.new_code_cell(export, metadata={"site_build": True}))
     t0 = time.perf_counter()
     client = NotebookClient(
         nb,
@@ -643,13 +506,7 @@ def results_section(r: dict) -> str:
 
 
 def write_results(r: dict, md: Path) -> None:
-    old = md.read_text() if md.exists() else "# Performance report\n"
-    block = results_section(r)
-    if SITE_BEGIN in old and SITE_END in old:
-        new = old[: old.index(SITE_BEGIN)] + block + old[old.index(SITE_END) + len(SITE_END) :]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    md.write_text(new)
+    write_block(md, SITE_BEGIN, SITE_END, results_section(r))
 
 
 def main(argv=None) -> int:

@@ -8,36 +8,33 @@ end). A :class:`Learner` logs in with a password of its own, set at its first lo
 (FirstUseAuthenticator: the hub's login form, cookies and its ``_xsrf``), starts
 its server, follows the nbgitpuller link, asks the hub for an API token for itself (what
 JupyterLab's token page does) and talks to its server's REST API and kernel websocket with
-it. :class:`Kernel` runs cells and moves sliders through the widget comm protocol
-(``comm_msg`` ``update`` on the slider's model, as the browser's widget manager sends it),
-timing the picture's redraw (the explorer's ``Image`` model update) as the client sees it.
+it. Its kernels are :class:`tools.kernelclient.KernelClient`: cells run, sliders moved through
+the widget comm protocol (``comm_msg`` ``update`` on the slider's model, as the browser's widget
+manager sends it), the picture's redraw (the explorer's ``Image`` model update) timed as the
+client sees it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import json
 import os
 import secrets
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
-import uuid
 from pathlib import Path
 
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from procs import stop_group, wait_until_up  # noqa: E402 - tools/ is not a package
+from tools import ROOT
+from tools.kernelclient import KernelClient
+from tools.procs import stop_group, wait_until_up
 
-ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "deploy" / "local" / "jupyterhub_config.py"
-SLIDERS = {"FloatSliderModel", "IntSliderModel"}
 
 
 def free_port_block(n: int = 3) -> int:
@@ -267,143 +264,21 @@ class Learner:
         r.raise_for_status()
         return r.json() if r.content else None
 
-    def kernel(self) -> Kernel:
-        """A new kernel of the course's kernelspec on this learner's server."""
-        return Kernel(self, self.api("/api/kernels", "POST", json={"name": "python3"})["id"])
+    def kernel(self, kernel_id: str | None = None) -> KernelClient:
+        """The kernel ``kernel_id`` of this learner's server; by default a new one of the
+        course's kernelspec."""
+        if kernel_id is None:
+            kernel_id = self.api("/api/kernels", "POST", json={"name": "python3"})["id"]
+        return KernelClient(self.server_url, self.token, kernel_id)
 
-    def open_notebook(self, path: str) -> tuple[dict, Kernel]:
+    def open_notebook(self, path: str) -> tuple[dict, KernelClient]:
         """The notebook's JSON (contents API) and a kernel session for it, as JupyterLab opens one."""
         nb = self.api(f"/api/contents/{urllib.parse.quote(path)}")["content"]
         sess = self.api("/api/sessions", "POST",
                         json={"path": path, "type": "notebook", "name": Path(path).name,
                               "kernel": {"name": "python3"}})
-        return nb, Kernel(self, sess["kernel"]["id"])
+        return nb, self.kernel(sess["kernel"]["id"])
 
     def stop_server(self) -> None:
         with contextlib.suppress(requests.RequestException):
             self.hub.admin(f"/users/{self.name}/server", "DELETE")
-
-
-def _decode(frame) -> tuple[dict, list[bytes]]:
-    """A kernel websocket message (jupyter_server's default protocol): JSON text, or binary
-    with buffers (uint32 count, uint32 offsets, the JSON, then the buffers)."""
-    if isinstance(frame, str):
-        return json.loads(frame), []
-    n = struct.unpack("!I", frame[:4])[0]
-    offsets = list(struct.unpack(f"!{n}I", frame[4:4 + 4 * n])) + [len(frame)]
-    msg = json.loads(frame[offsets[0]:offsets[1]].decode())
-    return msg, [frame[offsets[i]:offsets[i + 1]] for i in range(1, n)]
-
-
-class Kernel:
-    """A kernel of the learner's server over its websocket: run cells, move sliders."""
-
-    def __init__(self, learner: Learner, kernel_id: str, timeout: float = 600):
-        import websocket  # websocket-client
-
-        self.session = uuid.uuid4().hex
-        url = learner.server_url.replace("http", "ws", 1) + \
-            f"/api/kernels/{kernel_id}/channels?session_id={self.session}"
-        self.ws = websocket.create_connection(url, timeout=timeout,
-                                              header=[f"Authorization: token {learner.token}"])
-        self.comms: dict[str, dict] = {}  # comm_id -> {"model", "state", "cell"}
-        self.cell = 0
-
-    def close(self):
-        with contextlib.suppress(Exception):
-            self.ws.close()
-
-    def _send(self, msg_type: str, content: dict, channel: str = "shell") -> str:
-        msg_id = uuid.uuid4().hex
-        self.ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "username": "learner", "session": self.session,
-                       "msg_type": msg_type, "version": "5.3",
-                       "date": datetime.datetime.now(datetime.timezone.utc).isoformat()},
-            "parent_header": {}, "metadata": {}, "channel": channel, "buffers": [], "content": content}))
-        return msg_id
-
-    def _recv(self) -> dict:
-        msg, _ = _decode(self.ws.recv())
-        if msg["msg_type"] == "comm_open" and msg["content"].get("target_name") == "jupyter.widget":
-            data = msg["content"]["data"]
-            self.comms[msg["content"]["comm_id"]] = {"model": data["state"].get("_model_name"),
-                                                     "state": data["state"], "cell": self.cell}
-        return msg
-
-    def execute(self, code: str, timeout: float = 600) -> dict:
-        """Run ``code``; returns {"status", "seconds", "error", "stdout"} once the kernel is idle again."""
-        self.cell += 1
-        t0 = time.monotonic()
-        msg_id = self._send("execute_request", {"code": code, "silent": False, "store_history": True,
-                                                "user_expressions": {}, "allow_stdin": False,
-                                                "stop_on_error": True})
-        status = error = None
-        stdout = []
-        idle = False
-        while not (idle and status):
-            if time.monotonic() - t0 > timeout:
-                raise TimeoutError(f"no reply in {timeout} s to:\n{code[:300]}")
-            msg = self._recv()
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            t = msg["msg_type"]
-            if t == "execute_reply":
-                status = msg["content"]["status"]
-            elif t == "status" and msg["content"]["execution_state"] == "idle":
-                idle = True
-            elif t == "error":
-                error = f"{msg['content']['ename']}: {msg['content']['evalue']}"
-            elif t == "stream" and msg["content"].get("name") == "stdout":
-                stdout.append(msg["content"]["text"])
-        return {"status": status, "seconds": time.monotonic() - t0, "error": error, "stdout": "".join(stdout)}
-
-    def run_notebook(self, nb: dict, timeout: float = 900) -> float:
-        """Run every code cell in order (JupyterLab's Run All); returns the seconds taken."""
-        t0 = time.monotonic()
-        for i, cell in enumerate(nb["cells"]):
-            if cell["cell_type"] != "code":
-                continue
-            src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-            out = self.execute(src, timeout=timeout)
-            if out["status"] != "ok":
-                raise RuntimeError(f"cell {i} failed: {out['error']}")
-        return time.monotonic() - t0
-
-    def sliders(self) -> list[tuple[str, dict, list[str]]]:
-        """(slider comm id, its state, the Image comm ids opened by the same cell) for every
-        slider of an explorer (a cell that opened both sliders and an image)."""
-        out = []
-        for cid, c in self.comms.items():
-            if c["model"] in SLIDERS:
-                images = [i for i, d in self.comms.items()
-                          if d["model"] == "ImageModel" and d["cell"] == c["cell"]]
-                if images:
-                    out.append((cid, c["state"], images))
-        return out
-
-    def move_slider(self, comm_id: str, value, images: list[str], timeout: float = 120) -> float:
-        """Set the slider's value as the browser's widget manager does; returns the seconds until
-        one of the explorer's images was redrawn (its model updated), as the client sees it."""
-        t0 = time.monotonic()
-        msg_id = self._send("comm_msg", {"comm_id": comm_id,
-                                         "data": {"method": "update", "state": {"value": value},
-                                                  "buffer_paths": []}})
-        redrawn = None
-        idle = False
-        while not (idle and redrawn is not None):
-            if time.monotonic() - t0 > timeout:
-                raise TimeoutError(f"no redraw in {timeout} s after moving a slider")
-            msg = self._recv()
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            t = msg["msg_type"]
-            if t == "comm_msg" and redrawn is None and msg["content"]["comm_id"] in images \
-                    and msg["content"]["data"].get("method") in ("update", "echo_update") \
-                    and ("value" in msg["content"]["data"].get("state", {})
-                         or ["value"] in msg["content"]["data"].get("buffer_paths", [])):
-                redrawn = time.monotonic() - t0
-            elif t == "status" and msg["content"]["execution_state"] == "idle":
-                idle = True
-                if redrawn is None:
-                    raise RuntimeError("the slider moved but the explorer's picture was not redrawn")
-        return redrawn

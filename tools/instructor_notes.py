@@ -1,7 +1,7 @@
 """Write the generated parts of the instructor notes, so that they cannot drift.
 
-    python tools/instructor_notes.py          # rewrite the generated blocks in instructors/
-    python tools/instructor_notes.py --check  # exit 1 (naming the file) where a block is stale
+    python -m tools.instructor_notes          # rewrite the generated blocks in instructors/
+    python -m tools.instructor_notes --check  # exit 1 (naming the file) where a block is stale
 
 Kinds of block, each between ``<!-- begin generated: NAME -->`` and
 ``<!-- end generated -->`` markers; the text around them is written by hand:
@@ -20,7 +20,7 @@ Kinds of block, each between ``<!-- begin generated: NAME -->`` and
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import io
 import json
 import re
@@ -28,7 +28,8 @@ import sys
 from contextlib import redirect_stdout
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 INSTRUCTORS = ROOT / "instructors"
 NOTEBOOKS = ROOT / "notebooks"
 RESULTS = ROOT / "benchmarks" / "results.json"
@@ -118,15 +119,23 @@ def _general(result) -> str:
     return msg
 
 
+def mistake_tables(n: int):
+    """Lesson ``n``'s exercise tables, ``tests/mistakes/lessonNN.py`` (what tests/test_checkers.py
+    runs): test data, loaded by its path."""
+    path = ROOT / "tests" / "mistakes" / f"lesson{int(n):02d}.py"
+    spec = importlib.util.spec_from_file_location(f"_mistakes_lesson{int(n):02d}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def slips(n: int) -> str:
     """The lesson's mistake tables run through their checkers, as markdown."""
     import numpy as np
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    sys.path.insert(0, str(ROOT))
     from workshop_utils import checks
 
-    mod = importlib.import_module(f"mistakes.lesson{n:02d}")
+    mod = mistake_tables(n)
     titles = _exercise_titles(mod.NOTEBOOK)
     lines = []
     for checker, table in mod.TABLES.items():
@@ -143,8 +152,7 @@ def slips(n: int) -> str:
 
 # ------------------------------------------------------------------------------ files
 def render(text: str, lesson: int | None) -> str:
-    sys.path.insert(0, str(ROOT / "tools"))
-    import schedule
+    from tools import schedule
 
     ls = schedule.lessons(ROOT)
     by_num = {x["num"]: x for x in ls}
@@ -164,7 +172,7 @@ def render(text: str, lesson: int | None) -> str:
         elif name == "setup_check":
             body = schedule.checklist_block()
         elif name == "workshop":
-            import workshop
+            from tools import workshop
 
             body = workshop.checklist_status(ROOT)
         else:
@@ -193,7 +201,7 @@ def main(argv=None) -> int:
                 path.write_text(new)
     if check and stale:
         print("stale generated blocks in " + ", ".join(str(p.relative_to(ROOT)) for p in stale)
-              + ": run python tools/instructor_notes.py")
+              + ": run python -m tools.instructor_notes")
         return 1
     print(("checked " if check else "wrote ") + f"{len(files())} files" + ("" if check else
           f" ({len(stale)} changed)"))

@@ -1,7 +1,7 @@
 """Presenter mode: a demo-only copy of every lesson, served by Voilà for a projector.
 
-    python tools/present.py [OUT]                       # write OUT/NN_*.ipynb (default: presenter/)
-    python tools/present.py --serve [--scale=S] [-- VOILA_ARGS …]   # write presenter/, serve it
+    python -m tools.present [OUT]                       # write OUT/NN_*.ipynb (default: presenter/)
+    python -m tools.present --serve [--scale=S] [-- VOILA_ARGS …]   # write presenter/, serve it
 
 ``make present`` runs the second form. Each lesson's cells are chosen by their role tags
 (kept by tools/sync_notebooks.py): the ``setup`` and ``demo`` code cells, the text around
@@ -44,7 +44,8 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 BADGE = "[![Open In Colab]"  # a Colab badge is no use on a projected page
 KEEP_CODE = {"setup", "demo"}
 DROP_TEXT = {"exercise", "solution", "check"}

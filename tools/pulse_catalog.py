@@ -1,7 +1,7 @@
 """Write the class pulse's catalog (``workshop_utils/pulse/catalog.json``), so it cannot drift.
 
-    python tools/pulse_catalog.py          # rewrite the catalog
-    python tools/pulse_catalog.py --check  # exit 1 where it is stale
+    python -m tools.pulse_catalog          # rewrite the catalog
+    python -m tools.pulse_catalog --check  # exit 1 where it is stale
 
 The pulse service (``workshop_utils/pulse``) shows, for each exercise, the mistake codes the
 room is stuck on *with the words the instructor already has*: the checker's message and the
@@ -22,13 +22,13 @@ The set of checkers is the service's registry: a verdict for any other exercise 
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 OUT = ROOT / "workshop_utils" / "pulse" / "catalog.json"
 
 
@@ -79,8 +79,7 @@ def _exercises(nb_path: Path) -> list[dict]:
 
 
 def build() -> dict:
-    sys.path.insert(0, str(ROOT / "tests"))
-    sys.path.insert(0, str(ROOT))
+    from tools.instructor_notes import mistake_tables
     from workshop_utils import checks
 
     registry = [n for n in checks.__all__ if n != "CheckResult"]
@@ -91,7 +90,7 @@ def build() -> dict:
         title = "".join(nb["cells"][0]["source"]).splitlines()[0].lstrip("# ").strip()
         md = (ROOT / "instructors" / f"lesson{num}.md").read_text()
         notes = _note_tables(md)
-        tables = importlib.import_module(f"mistakes.lesson{num}").TABLES
+        tables = mistake_tables(int(num)).TABLES
         exercises = []
         for ex in _exercises(nb_path):
             name = ex["checker"]
@@ -122,7 +121,7 @@ def main(argv=None) -> int:
     old = OUT.read_text() if OUT.exists() else ""
     if "--check" in argv:
         if new != old:
-            print(f"{OUT.relative_to(ROOT)} is stale: run python tools/pulse_catalog.py")
+            print(f"{OUT.relative_to(ROOT)} is stale: run python -m tools.pulse_catalog")
             return 1
         print(f"{OUT.relative_to(ROOT)} is current")
         return 0

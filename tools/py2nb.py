@@ -1,6 +1,6 @@
 """Authoring aid: turn a percent-format script into a notebook (then edit it in Jupyter).
 
-    python tools/py2nb.py lesson.py notebooks/NN_name.ipynb
+    python -m tools.py2nb lesson.py notebooks/NN_name.ipynb
 
 Cells start with ``# %%`` (code) or ``# %% [markdown]`` (markdown, each line prefixed
 with ``# ``). The notebook, not the script, is the source of truth afterwards.

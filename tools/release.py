@@ -14,7 +14,7 @@
 
 Nothing is pushed: ``git push origin HEAD vX.Y.Z release-X.Y`` publishes it (printed at the end).
 
-    python tools/release.py 0.2.0 [--date YYYY-MM-DD]
+    python -m tools.release 0.2.0 [--date YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ import datetime
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 INIT = ROOT / "workshop_utils" / "__init__.py"
 CHANGELOG = ROOT / "CHANGELOG.md"
 VERSION_RE = re.compile(r'^__version__ = "([^"]+)"$', re.M)
@@ -94,7 +94,7 @@ def main(argv=None) -> int:
     INIT.write_text(VERSION_RE.sub(f'__version__ = "{new}"', INIT.read_text(), count=1))
     CHANGELOG.write_text(changelog_entry(CHANGELOG.read_text(), str(new), args.date, subjects))
     # a fresh interpreter: course.REF is computed from the version at import
-    subprocess.run([sys.executable, str(ROOT / "tools" / "sync_notebooks.py")], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "tools.sync_notebooks"], cwd=ROOT, check=True)
     git("add", "-A")
     git("commit", "-q", "-m", f"Release {tag}")
     git("tag", "-a", tag, "-m", f"Release {tag}")

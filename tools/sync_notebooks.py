@@ -1,7 +1,7 @@
 """Keep the notebooks, their text sources, the READMEs and deploy/ in step with workshop_utils/course.py.
 
-    python tools/sync_notebooks.py          # rewrite in place (make sync)
-    python tools/sync_notebooks.py --check  # exit 1 if anything is out of date
+    python -m tools.sync_notebooks          # rewrite in place (make sync)
+    python -m tools.sync_notebooks --check  # exit 1 if anything is out of date
 
 * Every notebook ``notebooks/NN_*.ipynb`` is paired with a text source ``lessons/NN_*.py``
   (jupytext's percent format: ``# %%`` code cells, ``# %% [markdown]`` text cells). The
@@ -21,14 +21,11 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from workshop_utils import course  # noqa: E402
+from tools import ROOT
+from workshop_utils import course
 
 LESSONS = ROOT / "lessons"
 TEXT_FORMAT = "py:percent"

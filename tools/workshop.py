@@ -1,7 +1,7 @@
 """The workshop file, workshop.toml: read it, check it, and fill what depends on it.
 
-    python tools/workshop.py           # make workshop: fill and write (below)
-    python tools/workshop.py --check   # only say what is unset or wrong (exit 1 / 2)
+    python -m tools.workshop           # make workshop: fill and write (below)
+    python -m tools.workshop --check   # only say what is unset or wrong (exit 1 / 2)
 
 ``workshop.toml`` (at the repository root) holds one workshop: its date(s), start time,
 venue, instructors and helpers, the code-of-conduct contact, the hub's address, where
@@ -32,6 +32,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+# its own root, not tools.ROOT: the setup check (workshop_utils/check.py) loads this file by its path
 ROOT = Path(__file__).resolve().parents[1]
 FILE = "workshop.toml"
 UNSET = "FIXME"
@@ -276,7 +277,6 @@ def fill_code_of_conduct(values: dict, root: Path = ROOT) -> bool:
 
 
 def _link(root: Path, rel: str) -> str:
-    sys.path.insert(0, str(root))
     from workshop_utils import course
 
     return f"{course.repo_url()}/blob/{course.REF}/{rel}"
@@ -284,9 +284,7 @@ def _link(root: Path, rel: str) -> str:
 
 def invitation(values: dict, root: Path = ROOT) -> str:
     """The learners' invitation, markdown, from a fully set workshop file."""
-    import schedule as sched
-
-    sys.path.insert(0, str(root))
+    from tools import schedule as sched
     from workshop_utils import course
 
     ls = sched.lessons(root)
@@ -343,8 +341,7 @@ def invitation(values: dict, root: Path = ROOT) -> str:
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import schedule as sched
+    from tools import schedule as sched
 
     try:
         values, unset, errors = read(ROOT)

@@ -28,7 +28,6 @@ import contextlib
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -38,10 +37,9 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-from procs import stop_group, wait_until_up  # noqa: E402 - tools/ is not a package
+from tools import ROOT
+from tools.procs import stop_group, wait_until_up
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("COURSE_ARTIFACTS", ROOT / "tests" / "_artifacts" / "screenshots"))
 LESSON = "01_input_to_tensor.ipynb"
 QUIZ_LESSON = "10_key_takeaways.ipynb"

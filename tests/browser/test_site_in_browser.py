@@ -1,4 +1,4 @@
-"""The course site in headless Chromium (tests/site_audit.py says what each page must pass).
+"""The course site in headless Chromium (tools/site_audit.py says what each page must pass).
 
 * ``test_site_of_one_lesson`` (``make test``): builds a site of lesson 02 alone with
   ``tools/build_site.py`` (executing the notebook in the course kernel, empty test cache),
@@ -23,11 +23,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from a11y_axe import missing_reason  # noqa: E402
-from site_audit import audit_site  # noqa: E402
+from tools import ROOT
+from tools.a11y_axe import missing_reason
+from tools.site_audit import audit_site
 
 ARGS = [
     "--no-sandbox",
@@ -66,13 +64,15 @@ def axe_ready():
 @pytest.mark.slow
 def test_site_of_one_lesson(tmp_path, browser, axe_ready):
     site, work = tmp_path / "site", tmp_path / "work"
+    # the kernels the build starts import this checkout's workshop_utils
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     )
     proc = subprocess.run(
         [
             sys.executable,
-            str(ROOT / "tools" / "build_site.py"),
+            "-m",
+            "tools.build_site",
             "--only",
             "02",
             "--out",
@@ -80,6 +80,7 @@ def test_site_of_one_lesson(tmp_path, browser, axe_ready):
             "--work",
             str(work),
         ],
+        cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
@@ -97,7 +98,7 @@ def test_site_of_one_lesson(tmp_path, browser, axe_ready):
     assert "def my_" in re.sub(r"<[^>]+>", "", html)  # the exercise's stub is on the page
 
     # the quiz: question and choices in the page, the answer hidden until a click
-    from site_audit import serve
+    from tools.site_audit import serve
 
     srv, base = serve(site)
     try:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tools import ROOT
+
 # What Colab ships (the list; numpy is Colab's 2.0.2). Python there is 3.13; this
 # resolves for the Python running the tests.
 COLAB = {"torch": "2.11.0", "ipywidgets": "7.7.1", "matplotlib": "3.10.0", "numpy": "2.0.2"}

@@ -3,7 +3,7 @@
 Used by tests/browser/test_site_in_browser.py (the one-lesson smoke test in ``make test``, the whole
 site after ``make site`` in ``make test-site``) and tools/a11y_audit.py (``make a11y``). Per page:
 no console error, page error, failed or external request; every internal link, anchor and
-image resolves; with ``axe=True``, axe-core's WCAG 2.2 AA rules (tests/a11y_axe.py: text
+image resolves; with ``axe=True``, axe-core's WCAG 2.2 AA rules (tools/a11y_axe.py: text
 alternatives, contrast, names of controls, ARIA …) find nothing serious or critical; beyond
 what axe checks, alt text says something ("Image", "figure" or a file name do not), headings
 go down one level at a time under a single h1; maths rendered without errors; every
@@ -160,7 +160,7 @@ def audit_page(page, site: Path, base: str, rel: str, ids_cache: dict, axe: bool
                 problems.append(f"{rel}: player {k}, slider {name}: no description text")
     result = {"players": len(players), "images": len(imgs)}
     if axe:  # after the sliders moved: the players' pictures have their new alt text
-        from a11y_axe import blocking, run_axe
+        from tools.a11y_axe import blocking, run_axe
 
         result["axe"] = run_axe(page)
         problems += [f"{rel}: axe: {line}" for line in blocking(result["axe"])]

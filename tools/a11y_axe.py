@@ -15,7 +15,8 @@ import os
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tools import ROOT
+
 AXE_JS = Path(os.environ.get("COURSE_AXE_JS", ROOT / ".a11y" / "node_modules" / "axe-core" / "axe.min.js"))
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 IMPACTS = ("critical", "serious", "moderate", "minor")
