@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from tools import ROOT, schedule, sync_notebooks, workshop
-
 from workshop_utils import course  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
