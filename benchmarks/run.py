@@ -42,12 +42,13 @@ from tools.mdblock import replace_block
 
 OUT_MD = ROOT / "benchmarks" / "RESULTS.md"
 OUT_JSON = ROOT / "benchmarks" / "results.json"
-BROWSER_JSON = ROOT / "tests" / "_artifacts" / "screenshots" / "latencies.json"
+# make bench's own browser measurement (never a make test run's tests/_artifacts/.../latencies.json)
+BROWSER_JSON = ROOT / "benchmarks" / "browser_latency.json"
 
 TARGETS = {
     "course_s": 90.0,
     "explorer_p95_ms": 50.0,
-    "browser_worst_ms": 150.0,
+    "browser_median_ms": 50.0, "browser_worst_ms": 100.0,  # every notebook, measured quietly
     "cnn_acc": 0.985, "cnn_s": 10.0,
     "vit_acc": 0.96, "vit_s": 20.0,
     "notebook_peak_mb": 1024.0,
@@ -109,7 +110,7 @@ def install_numbers() -> dict:
 
 def measure_sections(sections: set) -> int:
     """Measure some sections again and merge them into results.json (the rest is kept)."""
-    known = {"models", "threads", "first_open", "install"}
+    known = {"models", "threads", "first_open", "install", "browser"}
     if not sections <= known:
         raise SystemExit(f"--sections takes {sorted(known)}; got {sorted(sections - known)}")
     results = json.loads(OUT_JSON.read_text())
@@ -124,12 +125,32 @@ def measure_sections(sections: set) -> int:
         results["first_open"] = first_open(sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
     if "install" in sections:
         results["install"] = install_numbers()
+    if "browser" in sections:
+        results["browser"] = browser_latency()
     for name in sections:
         measured[name] = {"at": stamp, "loadavg": [round(x, 2) for x in os.getloadavg()]}
     OUT_JSON.write_text(json.dumps(results, indent=1))
     OUT_MD.write_text(report(results))
     print("wrote", OUT_MD.relative_to(ROOT), "and", OUT_JSON.relative_to(ROOT))
     return 0
+
+
+def browser_latency() -> dict:
+    """Slider → redrawn picture in JupyterLab + Debian's Chromium, measured quietly: the
+    browser test of each notebook, one at a time (no second worker, nothing else of make
+    bench running), writing its own file. Each move is split into the kernel's redraw and the
+    rest (key press → widget model → websocket → kernel → picture back → decoded)."""
+    if not Path("/usr/bin/chromium").exists():
+        return {"skipped": "no /usr/bin/chromium"}
+    BROWSER_JSON.unlink(missing_ok=True)
+    before = [round(x, 2) for x in os.getloadavg()]
+    print("browser: slider -> redrawn image, one notebook at a time", flush=True)
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                    "tests/browser/test_notebooks_in_browser.py"], cwd=ROOT, check=False,
+                   env={**os.environ, "OMP_NUM_THREADS": "1", "COURSE_LATENCY_JSON": str(BROWSER_JSON)})
+    data = json.loads(BROWSER_JSON.read_text()) if BROWSER_JSON.exists() else {}
+    data["load_average_before"] = before
+    return data
 
 
 def first_open(notebooks) -> dict:
@@ -221,13 +242,8 @@ def main(argv=None) -> int:
     models_json = ROOT / "benchmarks" / "models.json"
     if models_json.exists():
         results["models"] = json.loads(models_json.read_text())
-    if not args.skip_browser and Path("/usr/bin/chromium").exists():
-        print("browser tests (slider -> redrawn image latency)", flush=True)
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                        str(ROOT / "tests" / "browser")], check=False,
-                       env={**os.environ, "OMP_NUM_THREADS": "1"})
-    if BROWSER_JSON.exists():
-        results["browser"] = json.loads(BROWSER_JSON.read_text())
+    if not args.skip_browser:
+        results["browser"] = browser_latency()
     if not args.skip_first_open:
         results["first_open"] = first_open(notebooks)
     if not args.skip_threads:
@@ -290,32 +306,39 @@ def report(r: dict) -> str:
     lines += [""]
     lines += ["## 3. Browser: slider → redrawn plot", ""]
     b = r.get("browser")
-    if b:
-        lines += [f"From the browser tests' last run (JupyterLab + headless Chromium on this machine; "
-                  f"load average then: {b.get('load_average', ['?'])[0]}). Each sample: an arrow-key "
-                  "press on a slider handle until the explorer's image holds the new picture, "
-                  "decoded (browser clock). The last column is the same explorers' update time in "
-                  "the kernel alone (section 2, largest p95 in the notebook).", "",
-                  "| notebook | moves | median (ms) | worst (ms) | worst ≤ 150 ms | kernel p95 (ms) |",
-                  "|---|---|---|---|---|---|"]
+    if b and b.get("notebooks"):
+        lines += [f"Measured by `make bench` (not by `make test`): the browser test of each notebook "
+                  f"run alone, one after another, in JupyterLab + Debian's Chromium on this machine; "
+                  f"load average {b.get('load_average_before', ['?'])[0]} before, "
+                  f"{b.get('load_average', ['?'])[0]} after. Each sample: an arrow-key press on a "
+                  "slider handle until the explorer's image holds the new picture, decoded "
+                  "(browser clock). **kernel**: that move's redraw in the kernel (the explorer's "
+                  "render log); **rest**: the remainder (widget model, websocket, the picture back, "
+                  "decoding). Targets: median ≤ "
+                  f"{T['browser_median_ms']:.0f} ms and worst ≤ {T['browser_worst_ms']:.0f} ms per "
+                  "notebook. The numbers a `make test` run records (two workers side by side) "
+                  "are only a sanity bound.", "",
+                  "| notebook | moves | median (ms) | worst (ms) | kernel median (ms) | rest median (ms) "
+                  "| median ≤ 50 | worst ≤ 100 |",
+                  "|---|---|---|---|---|---|---|---|"]
         for name, v in sorted(b.get("notebooks", {}).items()):
             ts = browser_samples(v)
-            ex = nbs.get(name, {}).get("explorers", {})
-            kp = [pct([t * 1000 for t in e["times_s"]], 0.95) for e in ex.values() if e["times_s"]]
-            kcol = f"{max(kp):.0f}" if kp else "–"
-            if ts:
-                lines.append(f"| {name} | {len(ts)} | {statistics.median(ts):.0f} | {max(ts):.0f} | "
-                             f"{mark(max(ts) <= T['browser_worst_ms'])} | {kcol} |")
+            if not ts:
+                continue
+            km, rm = v.get("kernel_median_ms"), v.get("rest_median_ms")
+            lines.append(f"| {name} | {len(ts)} | {statistics.median(ts):.0f} | {max(ts):.0f} | "
+                         f"{'–' if km is None else f'{km:.0f}'} | {'–' if rm is None else f'{rm:.0f}'} | "
+                         f"{mark(statistics.median(ts) <= T['browser_median_ms'])} | "
+                         f"{mark(max(ts) <= T['browser_worst_ms'])} |")
         rt = b.get("round_trip")
         if rt:
             lines += ["", f"The round trip alone, measured the same way on an explorer that computes "
                       f"nothing (it swaps two pictures rendered beforehand): median "
                       f"**{rt['median_ms']:.0f} ms**, worst **{rt['worst_ms']:.0f} ms** over "
-                      f"{rt['n']} moves (key press → slider model → websocket → kernel → picture "
-                      "back → decoded in the page)."]
+                      f"{rt['n']} moves."]
     else:
-        lines.append("No browser latencies found: run `make test` (the browser tests write "
-                     f"`{BROWSER_JSON.relative_to(ROOT)}`), then `make bench`.")
+        lines.append("No browser latencies: `python -m benchmarks.run --sections browser` measures "
+                     "them (needs /usr/bin/chromium).")
     lines += [""]
     lines += ["## 4. CNN and ViT on MNIST-5k (3 seeds, stratified 80/20)", ""]
     m = r.get("models")
@@ -470,24 +493,18 @@ def missed_targets(r: dict) -> list:
                 out.append(f"- **Explorer {name[:2]} {ex}**: p95 {pct(ts, 0.95):.0f} ms "
                            f"(median {statistics.median(ts):.0f} ms).")
     b = r.get("browser") or {}
-    rt = b.get("round_trip")
     samples = {n: browser_samples(v) for n, v in b.get("notebooks", {}).items()}
     samples = {n: ts for n, ts in samples.items() if ts}
-    over = {n: max(ts) for n, ts in samples.items() if max(ts) > T["browser_worst_ms"]}
-    if over:
-        def n_over(n):
-            return f"{sum(t > T['browser_worst_ms'] for t in samples[n])} of {len(samples[n])} moves"
-
-        names = ", ".join(f"{n[:2]} (worst {w:.0f} ms; {n_over(n)})" for n, w in sorted(over.items()))
-        text = f"- **Browser worst case** over {T['browser_worst_ms']:.0f} ms in {names}."
-        if rt:
-            meds = [statistics.median(ts) for ts in samples.values()]
-            text += (f" The round trip alone costs {rt['median_ms']:.0f} ms (median; worst "
-                     f"{rt['worst_ms']:.0f} ms) before any explorer computes; the explorers' own "
-                     "update (section 2) comes on top, and during the browser test the kernel shares "
-                     "the 2 CPUs with Chromium and the Jupyter server. Medians per notebook are "
-                     f"{min(meds):.0f}–{max(meds):.0f} ms.")
-        out.append(text)
+    slow = {n: ts for n, ts in samples.items()
+            if statistics.median(ts) > T["browser_median_ms"] or max(ts) > T["browser_worst_ms"]}
+    if slow:
+        parts = []
+        for n, ts in sorted(slow.items()):
+            v = b["notebooks"][n]
+            parts.append(f"{n[:2]} (median {statistics.median(ts):.0f} ms, worst {max(ts):.0f} ms; "
+                         f"kernel {v.get('kernel_median_ms')} ms, rest {v.get('rest_median_ms')} ms)")
+        out.append(f"- **Browser**: over a median of {T['browser_median_ms']:.0f} ms or a worst of "
+                   f"{T['browser_worst_ms']:.0f} ms in " + "; ".join(parts) + ".")
     m = r.get("models") or {}
     for key, acc_t, s_t in (("cnn", T["cnn_acc"], T["cnn_s"]), ("vit", T["vit_acc"], T["vit_s"])):
         v = m.get(key)

@@ -264,6 +264,7 @@ for mid in IDS:
         lr = ex.last_render_s
         item.update(explorer=type(ex).__name__, title=ex.title, render_count=ex.render_count,
                     last_render_ms=None if lr != lr else round(1000 * lr, 2),
+                    render_log_ms=[round(1000 * t, 2) for t in getattr(ex, "render_log", ())],
                     image_index=next((i for i, im in enumerate(images) if im is ex.image), None))
     out.append(item)
 with open(OUT, "w") as fh:
@@ -325,6 +326,21 @@ def _keys(left: int, right: int, n: int) -> list[str]:
         pos += step
         keys.append("ArrowRight" if step > 0 else "ArrowLeft")
     return keys
+
+
+def _median(xs):
+    return round(statistics.median(xs), 1) if xs else None
+
+
+def split_moves(entry: dict, render_log_ms: list) -> None:
+    """Adds ``kernel_ms`` and ``rest_ms`` to an explorer's entry: its moves were its last
+    redraws, one each (the sampled slider is the last one moved), so the tail of the kernel's
+    render log pairs with ``samples_ms``; left out where the log is shorter."""
+    n = len(entry.get("samples_ms") or [])
+    if n and len(render_log_ms) >= n:
+        kernel = render_log_ms[-n:]
+        entry["kernel_ms"] = kernel
+        entry["rest_ms"] = [round(t - k, 1) for t, k in zip(entry["samples_ms"], kernel)]
 
 
 def _move_one_slider(page, item: dict, si: int, s: dict, moves: int = MOVES) -> dict:
@@ -468,6 +484,9 @@ def test_notebook_in_browser(nb_path, lab_server, lab_page, latency_report, tmp_
 
         after = _probe(page, ids, tmp_path, "after-moves") if explorers else []
         kernel_ms = {w["explorer"]: w.get("last_render_ms") for w in after if w.get("explorer")}
+        logs = {w["explorer"]: w.get("render_log_ms") or [] for w in after if w.get("explorer")}
+        for e in explorers:  # each move = the kernel's redraw of it + the rest (the round trip)
+            split_moves(e, logs.get(e["explorer"], []))
         all_ms = [ms for e in explorers for ms in e.get("samples_ms", [])]
         for m in page.evaluate("() => window.__iopub"):
             if m["type"] == "error" or "Traceback" in m["text"]:
@@ -481,6 +500,8 @@ def test_notebook_in_browser(nb_path, lab_server, lab_page, latency_report, tmp_
         latency_report.add(name, {
             "kernel": kernel_name,
             "median_ms": round(statistics.median(all_ms), 1) if all_ms else None,
+            "kernel_median_ms": _median([k for e in explorers for k in e.get("kernel_ms", [])]),
+            "rest_median_ms": _median([k for e in explorers for k in e.get("rest_ms", [])]),
             "worst_ms": max(all_ms) if all_ms else None,
             "n": len(all_ms),
             "explorers": [dict(e, kernel_last_render_ms=kernel_ms.get(e["explorer"])) for e in explorers],
@@ -574,3 +595,13 @@ def test_round_trip_floor(lab_server, lab_page, latency_report, tmp_path):
         latency_report.save()
     finally:
         _close_notebook(page, base, token)
+
+
+def test_a_move_splits_into_the_kernels_redraw_and_the_rest():
+    entry = {"samples_ms": [40.0, 55.5, 48.0]}
+    split_moves(entry, [90.0, 12.0, 20.5, 14.0])  # an older redraw first, then one per move
+    assert entry["kernel_ms"] == [12.0, 20.5, 14.0]
+    assert entry["rest_ms"] == [28.0, 35.0, 34.0]
+    short = {"samples_ms": [40.0, 55.5]}
+    split_moves(short, [12.0])  # a log shorter than the moves: no guess
+    assert "kernel_ms" not in short

@@ -11,6 +11,7 @@ JupyterLab, Colab and Binder, without ipympl.
 
 from __future__ import annotations
 
+import collections
 import math
 import time
 from contextlib import contextmanager
@@ -111,6 +112,9 @@ class Explorer:
         self.state = None
         self.render_count = 0
         self.last_render_s = math.nan
+        # the latest redraws' durations (compute + draw + encode), oldest first: the browser
+        # test and make bench split a slider move into this kernel time and the rest
+        self.render_log: collections.deque = collections.deque(maxlen=64)
         self.picture = b""
         self._held = 0
         self.dynamic = []
@@ -228,6 +232,7 @@ class Explorer:
         self._describe_picture()
         self.render_count += 1
         self.last_render_s = time.perf_counter() - t0
+        self.render_log.append(self.last_render_s)
 
     @property
     def alt_text(self) -> str:
