@@ -184,12 +184,13 @@ check-ecosystem: env
 	$(BIN)/python -m pytest -p no:cacheprovider tests/ecosystem
 
 # The oldest versions the package claims (.venv-oldest, see the table above): unit tests and
-# every notebook (not the repository checks of test_repo.py, test_release.py and
-# test_deploy.py, which do not depend on versions).
+# every notebook (not the repository checks of test_repo.py, test_makefile.py, test_release.py
+# and test_deploy.py, which do not depend on versions).
 test-oldest: $(OLDEST_STAMP)
 	OMP_NUM_THREADS=1 COURSE_OLDEST_ENV=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax \
 		--nbval-current-env -p no:cacheprovider --ignore=tests/browser --ignore=tests/ecosystem \
-		--ignore=tests/test_repo.py --ignore=tests/test_release.py --ignore=tests/test_deploy.py tests notebooks
+		--ignore=tests/test_repo.py --ignore=tests/test_makefile.py --ignore=tests/test_release.py --ignore=tests/test_deploy.py \
+		tests notebooks
 
 # Colab's path (.venv-colab: Colab's stack without the course); the test installs the package
 # the way the notebooks' set-up cell does, from the git ref the notebooks name (a local copy
