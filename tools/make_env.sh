@@ -32,21 +32,36 @@ if command -v flock >/dev/null; then
     flock -n 8 || { echo "another install into $VENV is running: waiting for it"; flock 8; }
 fi
 
+# uv into .cache/uv-tool with pip, once (make test builds its environments in parallel: one
+# builds, the others wait; .ready marks a finished install)
+bootstrap_uv() {
+    if command -v flock >/dev/null; then
+        exec 7>.cache/uv-tool.lock
+        flock 7
+    fi
+    if [ ! -f .cache/uv-tool/.ready ]; then
+        rm -rf .cache/uv-tool
+        "$PYTHON" -m venv .cache/uv-tool >/dev/null 2>&1 &&
+            .cache/uv-tool/bin/python -m pip install -q uv >/dev/null 2>&1 &&
+            .cache/uv-tool/bin/uv --version >/dev/null &&
+            touch .cache/uv-tool/.ready
+    fi
+    local ok=$([ -f .cache/uv-tool/.ready ] && echo 1)
+    if command -v flock >/dev/null; then exec 7>&-; fi
+    [ -n "$ok" ]
+}
+
 UV=
 if [ "$INSTALLER" != pip ]; then
     if command -v uv >/dev/null; then
         UV="$(command -v uv)"
-    elif [ -x .cache/uv-tool/bin/uv ]; then
-        UV="$PWD/.cache/uv-tool/bin/uv"
-    elif "$PYTHON" -m venv .cache/uv-tool >/dev/null 2>&1 &&
-         .cache/uv-tool/bin/python -m pip install -q uv >/dev/null 2>&1; then
+    elif bootstrap_uv; then
         UV="$PWD/.cache/uv-tool/bin/uv"
     elif [ "$INSTALLER" = uv ]; then
         echo "INSTALLER=uv but uv is not on PATH and pip could not install it" >&2
         exit 1
     else
         echo "uv is not available (pip could not install it): installing with pip"
-        rm -rf .cache/uv-tool
     fi
 fi
 if [ -n "$UV" ]; then
