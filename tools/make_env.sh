@@ -75,9 +75,10 @@ system_site=$([ "$TORCH" = system ] && echo --system-site-packages || true)
 
 if [ ! -x "$PY" ]; then
     if [ -n "$UV" ]; then
-        # --seed: pip too, for the learner's %pip and the Colab path's test
+        # --seed: pip too, for the learner's %pip and the Colab path's test; --clear: a venv
+        # without its python is broken (refused where VENV is no virtual environment)
         base="$("$PYTHON" -c 'import sys; print(sys.executable)')"
-        "$UV" venv -q --seed $system_site --python "$base" "$VENV"
+        "$UV" venv -q --seed --clear $system_site --python "$base" "$VENV"
     else
         "$PYTHON" -m venv $system_site "$VENV"
         "$PY" -m pip install -q --upgrade pip
