@@ -1,42 +1,122 @@
 # The course's two commands:  make lab  (open the course)  and  make test  (run every test).
-# Both create or refresh the environment in .venv first. Choose how torch is installed with
-# TORCH=auto (default: CPU build, never replacing an installed torch), TORCH=system, or a
-# pip requirement such as TORCH="torch --index-url <CUDA wheel index>".
+# make lab installs what a learner needs (the package with its `lab` extra) into .venv; make
+# test and the maintainers' targets add the test, site and presenter tools to the same .venv
+# (only what is missing is installed). Choose how torch is installed with TORCH=auto (default:
+# CPU build, never replacing an installed torch), TORCH=system, or a pip requirement such as
+# TORCH="torch --index-url <CUDA wheel index>". INSTALLER=pip installs without uv (see below).
 
 PYTHON ?= python3
 VENV ?= .venv
 TORCH ?= auto
+INSTALLER ?= auto
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 JOBS ?= 2
 KERNEL_NAME := Python 3 (Deep Learning Workshop)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Editable installs write workshop_utils.egg-info into this folder: one at a time when make
 # test builds environments in parallel (util-linux flock; where there is none, e.g. macOS,
 # make lab still works and make test's parallel builds go unlocked).
-EDITABLE_LOCK := $(if $(shell command -v flock 2>/dev/null),flock $(CURDIR)/.cache/editable-install.lock)
+FLOCK := $(shell command -v flock 2>/dev/null)
+EDITABLE_LOCK := $(if $(FLOCK),flock $(CURDIR)/.cache/editable-install.lock)
 
-.PHONY: env lab present test test-envs test-current test-oldest test-colab test-fast check-ecosystem lint sync assets clean \
+.PHONY: env lab-env present-env site-env lab present test test-envs test-current test-oldest test-colab \
+	test-fast check-ecosystem lint sync assets clean \
 	bench release workshop site test-site a11y a11y-tools wheelhouse check-wheelhouse hub hub-env hub-remove-users \
 	test-hub bench-hub pulse bench-pulse test-present-all
 
-# pip installs use --no-compile: byte-compiling torch's ~10,000 files took 44 s of a 61 s
-# install here, and Python compiles what a lesson imports on first use anyway.
-env: $(STAMP)
+# --- The environments: one rule, one table row each -------------------------------------
+# tools/make_env.sh makes an environment (if missing), installs torch (tools/install_torch.sh),
+# then the row's packages, and registers its Jupyter kernel; a stamp file records that it is
+# done, remade when one of the row's inputs changes. The installer is uv when it is on PATH or
+# pip can install it (into .cache/uv-tool), else pip (INSTALLER=auto; INSTALLER=pip or uv to
+# choose): with uv every environment's files are hard links into one cache, .cache/uv, so the
+# four environments of make test hold torch and the packages they share once on disk.
+#   NAME_VENV: the environment  NAME_STAMP: its stamp   NAME_INPUTS: what remakes it
+#   NAME_KERNEL: the kernel's display name   NAME_INSTALL: what is installed (pip's syntax)
+#   NAME_CONFIG: --config copies jupyter-config/ into it   NAME_COVERS: stamps it also fulfils
+JUPYTER_CONFIG := $(shell find jupyter-config -type f)
+COURSE_INPUTS := pyproject.toml $(JUPYTER_CONFIG)
 
-$(STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config -type f)
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	tools/install_torch.sh $(BIN)/python "$(TORCH)"
-	@mkdir -p .cache
-	$(EDITABLE_LOCK) $(BIN)/python -m pip install -q --no-compile -e ".[lab,test,site,present]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "$(KERNEL_NAME)" >/dev/null
-	cp -R jupyter-config/share jupyter-config/etc $(VENV)/
-	@touch $@
+# what a learner needs to open the course (make lab)
+LAB_VENV := $(VENV)
+LAB_STAMP := $(VENV)/.installed-lab
+LAB_INPUTS := $(COURSE_INPUTS)
+LAB_KERNEL := $(KERNEL_NAME)
+LAB_INSTALL := -e ".[lab]"
+LAB_CONFIG := --config
+
+# the lesson in presenter mode (make present)
+PRESENT_VENV := $(VENV)
+PRESENT_STAMP := $(VENV)/.installed-present
+PRESENT_INPUTS := $(COURSE_INPUTS)
+PRESENT_KERNEL := $(KERNEL_NAME)
+PRESENT_INSTALL := -e ".[lab,present]"
+PRESENT_CONFIG := --config
+
+# the course as a website (make site)
+SITE_VENV := $(VENV)
+SITE_STAMP := $(VENV)/.installed-site
+SITE_INPUTS := $(COURSE_INPUTS)
+SITE_KERNEL := $(KERNEL_NAME)
+SITE_INSTALL := -e ".[lab,site]"
+SITE_CONFIG := --config
+
+# everything: the test tools too (make env; make test, lint, sync, release, bench, ...)
+DEV_VENV := $(VENV)
+DEV_STAMP := $(VENV)/.installed-dev
+DEV_INPUTS := $(COURSE_INPUTS)
+DEV_KERNEL := $(KERNEL_NAME)
+DEV_INSTALL := -e ".[lab,test,site,present]"
+DEV_CONFIG := --config
+DEV_COVERS := $(LAB_STAMP) $(PRESENT_STAMP) $(SITE_STAMP)
+
+# The oldest versions the package claims, with Colab's ipywidgets 7.7.1 and kernel stack
+# (tests/constraints-oldest.txt): make test-oldest.
+OLDEST ?= .venv-oldest
+OLDEST_VENV := $(OLDEST)
+OLDEST_STAMP := $(OLDEST)/.installed
+OLDEST_INPUTS := pyproject.toml tests/constraints-oldest.txt
+OLDEST_KERNEL := Python 3 (course, oldest)
+OLDEST_INSTALL := --only-binary=:all: --no-binary=workshop-utils -c tests/constraints-oldest.txt -e ".[test]"
+
+# Colab's stack (tests/constraints-colab.txt) without the course: make test-colab installs the
+# course there the way the notebooks' set-up cell does.
+COLAB_ENV ?= .venv-colab
+COLAB_PRESENT := scikit-learn pooch tqdm pillow mlxtend filelock nbclient nbformat
+COLAB_VENV := $(COLAB_ENV)
+COLAB_STAMP := $(COLAB_ENV)/.installed
+COLAB_INPUTS := tests/constraints-colab.txt
+COLAB_KERNEL := Python 3 (Colab stack)
+COLAB_INSTALL := --only-binary=:all: -c tests/constraints-colab.txt \
+	numpy matplotlib ipywidgets ipython ipykernel jupyter-client $(COLAB_PRESENT)
+
+# the class hub's environment, also every learner's server there (make hub; see below)
+HUB_ENV ?= .venv-hub
+HUB_VENV := $(HUB_ENV)
+HUB_STAMP := $(HUB_ENV)/.installed
+HUB_INPUTS := $(COURSE_INPUTS)
+HUB_KERNEL := $(KERNEL_NAME)
+HUB_INSTALL := -e ".[lab,hub]"
+HUB_CONFIG := --config
+
+ENVIRONMENTS := LAB PRESENT SITE DEV OLDEST COLAB HUB
+
+define env_rule
+$($(1)_STAMP): $($(1)_INPUTS) tools/make_env.sh tools/install_torch.sh
+	PYTHON="$(PYTHON)" TORCH="$(TORCH)" INSTALLER="$(INSTALLER)" EDITABLE_LOCK="$(EDITABLE_LOCK)" \
+		tools/make_env.sh $($(1)_VENV) "$($(1)_KERNEL)" $($(1)_CONFIG) -- $($(1)_INSTALL)
+	@touch $$@ $($(1)_COVERS)
+endef
+$(foreach e,$(ENVIRONMENTS),$(eval $(call env_rule,$(e))))
+
+env: $(DEV_STAMP)
+lab-env: $(LAB_STAMP)
+present-env: $(PRESENT_STAMP)
+site-env: $(SITE_STAMP)
 
 # LAB_ARGS passes options to JupyterLab, e.g. LAB_ARGS="--no-browser --port 8899"
 LAB_ARGS ?=
-lab: env
+lab: lab-env
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) notebooks/01_input_to_tensor.ipynb
 
 # Presenter mode, for projecting: Voilà serves a demo-only copy of each lesson
@@ -48,7 +128,7 @@ lab: env
 # e.g. PRESENT_ARGS="--no-browser --port=8867". instructors/notes.md: "Presenter mode".
 SCALE ?= 1.75
 PRESENT_ARGS ?=
-present: env
+present: present-env
 	$(BIN)/python -m tools.present --serve --scale=$(SCALE) -- $(PRESENT_ARGS)
 
 # every lesson projected (slow): fonts, overflow, no plumbing, times to first text and to complete
@@ -66,15 +146,28 @@ test-present-all: env
 # environments are built while test-current runs (pip and npm mostly wait on the disk), then
 # the oldest-versions suite runs beside the Colab and hub checks (mostly waiting on servers).
 # -O needs GNU make 4 (macOS ships 3.81: there the stages' output interleaves)
+# make test holds a lock (.cache/make-test.lock) for its whole run: a second make test in this
+# clone waits. Its course cache is a folder of its own, .cache/make-test-run-<time>-<pid>,
+# removed when the run passes and kept (its path printed) when it fails; the next run removes
+# the ones left behind.
 OUTPUT_SYNC := $(if $(filter output-sync,$(.FEATURES)),-O)
-test: export WORKSHOP_CACHE := $(CURDIR)/.cache/make-test-course-cache
+TEST_RUN_PREFIX := $(CURDIR)/.cache/make-test-run-
 test:
-	rm -rf "$(WORKSHOP_CACHE)"
-	$(MAKE) --no-print-directory -j4 $(OUTPUT_SYNC) test-current test-envs
-	$(MAKE) --no-print-directory -j3 $(OUTPUT_SYNC) test-oldest test-colab test-hub
+	@mkdir -p .cache
+	@exec 9>.cache/make-test.lock; \
+	if [ -n "$(FLOCK)" ]; then flock -n 9 || { echo "another make test is running in this clone, waiting"; flock 9; }; \
+	else echo "no flock here: make test runs without its lock"; fi; \
+	for old in "$(TEST_RUN_PREFIX)"* .cache/make-test-course-cache; do \
+		if [ -d "$$old" ]; then echo "removing $$old, left by an earlier make test"; rm -rf "$$old"; fi; done; \
+	run="$(TEST_RUN_PREFIX)$$(date -u +%Y%m%dT%H%M%S)-$$$$"; mkdir -p "$$run"; \
+	echo "make test: course cache $$run"; \
+	if WORKSHOP_CACHE="$$run" $(MAKE) --no-print-directory -j4 $(OUTPUT_SYNC) test-current test-envs 9>&- && \
+	   WORKSHOP_CACHE="$$run" $(MAKE) --no-print-directory -j3 $(OUTPUT_SYNC) test-oldest test-colab test-hub 9>&-; \
+	then rm -rf "$$run"; echo "make test: every stage passed"; \
+	else echo "make test FAILED (see above); its course cache is kept in $$run"; exit 1; fi
 
+# ruff runs once, as tests/test_repo.py::test_ruff_is_clean (make lint runs it alone)
 test-current: env a11y-tools
-	$(BIN)/python -m ruff check .
 	$(BIN)/python -m workshop_utils.check
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadscope --durations=15 --nbval-lax --nbval-current-env \
 		-p no:cacheprovider --ignore=tests/ecosystem tests notebooks
@@ -90,45 +183,18 @@ test-fast: env
 check-ecosystem: env
 	$(BIN)/python -m pytest -p no:cacheprovider tests/ecosystem
 
-# The oldest versions the package claims, with Colab's ipywidgets 7.7.1 and kernel stack
-# (tests/constraints-oldest.txt), in a second environment: unit tests and every notebook
-# (not the repository checks of test_repo.py, test_release.py and test_deploy.py, which do not
-# depend on versions).
-OLDEST ?= .venv-oldest
-OLDEST_STAMP := $(OLDEST)/.installed
-
-$(OLDEST_STAMP): pyproject.toml tests/constraints-oldest.txt tools/install_torch.sh
-	@test -x $(OLDEST)/bin/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(OLDEST)
-	$(OLDEST)/bin/python -m pip install -q --upgrade pip
-	tools/install_torch.sh $(OLDEST)/bin/python "$(TORCH)"
-	@mkdir -p .cache
-	$(EDITABLE_LOCK) $(OLDEST)/bin/python -m pip install -q --no-compile --only-binary=:all: -c tests/constraints-oldest.txt -e ".[test]"
-	$(OLDEST)/bin/python -m ipykernel install --sys-prefix --name python3 \
-		--display-name "Python 3 (course, oldest)" >/dev/null
-	@touch $@
-
+# The oldest versions the package claims (.venv-oldest, see the table above): unit tests and
+# every notebook (not the repository checks of test_repo.py, test_makefile.py, test_release.py
+# and test_deploy.py, which do not depend on versions).
 test-oldest: $(OLDEST_STAMP)
 	OMP_NUM_THREADS=1 COURSE_OLDEST_ENV=1 $(OLDEST)/bin/python -m pytest -n $(JOBS) --dist loadscope --nbval-lax \
 		--nbval-current-env -p no:cacheprovider --ignore=tests/browser --ignore=tests/ecosystem \
-		--ignore=tests/test_repo.py --ignore=tests/test_release.py --ignore=tests/test_deploy.py tests notebooks
+		--ignore=tests/test_repo.py --ignore=tests/test_makefile.py --ignore=tests/test_release.py --ignore=tests/test_deploy.py \
+		tests notebooks
 
-# Colab's path: an environment holding Colab's stack (tests/constraints-colab.txt) without the
-# course; the test installs the package the way the notebooks' set-up cell does, from the
-# git ref the notebooks name (a local copy made a git repository), and runs a notebook there.
-COLAB_ENV ?= .venv-colab
-COLAB_STAMP := $(COLAB_ENV)/.installed
-COLAB_PRESENT := scikit-learn pooch tqdm pillow mlxtend filelock nbclient nbformat
-
-$(COLAB_STAMP): tests/constraints-colab.txt tools/install_torch.sh
-	@test -x $(COLAB_ENV)/bin/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(COLAB_ENV)
-	$(COLAB_ENV)/bin/python -m pip install -q --upgrade pip
-	tools/install_torch.sh $(COLAB_ENV)/bin/python "$(TORCH)"
-	$(COLAB_ENV)/bin/python -m pip install -q --no-compile --only-binary=:all: -c tests/constraints-colab.txt \
-		numpy matplotlib ipywidgets ipython ipykernel jupyter-client $(COLAB_PRESENT)
-	$(COLAB_ENV)/bin/python -m ipykernel install --sys-prefix --name python3 \
-		--display-name "Python 3 (Colab stack)" >/dev/null
-	@touch $@
-
+# Colab's path (.venv-colab: Colab's stack without the course); the test installs the package
+# the way the notebooks' set-up cell does, from the git ref the notebooks name (a local copy
+# made a git repository), and runs a notebook there.
 test-colab: env $(COLAB_STAMP)
 	COURSE_COLAB_PYTHON=$(COLAB_ENV)/bin/python $(BIN)/python -m pytest -p no:cacheprovider \
 		tests/test_colab_path.py
@@ -149,12 +215,13 @@ release: env
 # which schedule) first; it writes CODE_OF_CONDUCT.md's contact, instructors/schedule.md's
 # clock times and the learners' invitation, build/invitation.md (tools/workshop.py). It
 # exits 1 while workshop.toml still has FIXME values and 2 on a wrong one, naming them.
-workshop: env
+workshop: lab-env
 	$(BIN)/python -m tools.workshop
 
 assets: env
 	$(BIN)/python -m workshop_utils.figures assets
 
+# (.cache/uv, the package cache the environments are linked from, is kept: rm -rf .cache/uv)
 clean:
 	rm -rf $(VENV) $(OLDEST) $(COLAB_ENV) $(HUB_ENV) .hub .pytest_cache .ruff_cache
 
@@ -162,7 +229,7 @@ clean:
 # executed with the course cache ($$WORKSHOP_CACHE or the default one), code folded, explorer
 # pictures and frame players; build time and size go to benchmarks/RESULTS.md. Serve the folder
 # with any static server, e.g. python -m http.server -d build/site
-site: env
+site: site-env
 	$(BIN)/python -m tools.build_site --out build/site --report build/site-report.json \
 		--results benchmarks/RESULTS.md
 
@@ -188,7 +255,7 @@ $(A11Y_DIR)/node_modules/.installed: tools/a11y/package.json tools/a11y/package-
 
 a11y-tools: $(A11Y_DIR)/node_modules/.installed
 
-a11y: site a11y-tools
+a11y: env site a11y-tools
 	COURSE_AXE_JS=$(CURDIR)/$(A11Y_DIR)/node_modules/axe-core/axe.min.js $(BIN)/python -m tools.a11y_audit \
 		--site build/site --report build/a11y-report.json --results benchmarks/RESULTS.md $(A11Y_ARGS)
 
@@ -222,20 +289,8 @@ check-wheelhouse:
 # JupyterHub, nbgitpuller, the idle culler, repo2docker for the Binder check); .hub/: the
 # hub's state (git-ignored): configurable-http-proxy from npm (deploy/local/package-lock.json),
 # the course as a git repository for nbgitpuller, the learners' home folders, the database.
-HUB_ENV ?= .venv-hub
-HUB_STAMP := $(HUB_ENV)/.installed
 HUB_DIR ?= .hub
 HUB_PORT ?= 8000
-
-$(HUB_STAMP): pyproject.toml tools/install_torch.sh $(shell find jupyter-config -type f)
-	@test -x $(HUB_ENV)/bin/python || $(PYTHON) -m venv $(if $(filter system,$(TORCH)),--system-site-packages) $(HUB_ENV)
-	$(HUB_ENV)/bin/python -m pip install -q --upgrade pip
-	tools/install_torch.sh $(HUB_ENV)/bin/python "$(TORCH)"
-	@mkdir -p .cache
-	$(EDITABLE_LOCK) $(HUB_ENV)/bin/python -m pip install -q --no-compile -e ".[lab,hub]"
-	$(HUB_ENV)/bin/python -m ipykernel install --sys-prefix --name python3 --display-name "$(KERNEL_NAME)" >/dev/null
-	cp -R jupyter-config/share jupyter-config/etc $(HUB_ENV)/
-	@touch $@
 
 $(HUB_DIR)/node_modules/.installed: deploy/local/package.json deploy/local/package-lock.json
 	@command -v npm >/dev/null || { echo "make hub needs Node.js >= 18 and npm (Debian: apt-get install nodejs npm)"; exit 2; }
@@ -283,7 +338,7 @@ bench-hub: hub-env
 # to this machine's LAN address for the room (also --port, --stuck-after, --csv-at-exit FILE).
 # On make hub the pulse runs as a hub service (deploy/local/jupyterhub_config.py, last block).
 PULSE_ARGS ?=
-pulse: env
+pulse: lab-env
 	$(BIN)/python -m workshop_utils.pulse $(PULSE_ARGS)
 
 # Its load test: 300 simulated learners on loopback for 2 minutes (stops by itself); writes

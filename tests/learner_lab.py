@@ -86,7 +86,8 @@ def started_by_make_lab(tmp: Path, extra_args=()):
     root = copy_course(tmp / "course")
     # The environment must be the one make test made: `make lab` would otherwise refresh
     # it from the copy (and point the editable install at a folder deleted afterwards).
-    q = subprocess.run(["make", "-q", "env"], cwd=root, capture_output=True, text=True)
+    # (`make lab` needs the stamp lab-env; make env, which make test runs, makes it too)
+    q = subprocess.run(["make", "-q", "lab-env"], cwd=root, capture_output=True, text=True)
     if q.returncode != 0:
         raise RuntimeError("the course environment .venv is missing or out of date: run `make env` "
                            "(make test does) before this test")

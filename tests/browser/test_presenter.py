@@ -72,7 +72,8 @@ def present_server(tmp_path_factory, chromium_path):
 
     tmp = tmp_path_factory.mktemp("present")
     root = copy_course(tmp / "course")
-    if subprocess.run(["make", "-q", "env"], cwd=root, capture_output=True).returncode != 0:
+    # the environment `make present` needs (make env, which make test runs, makes it too)
+    if subprocess.run(["make", "-q", "present-env"], cwd=root, capture_output=True).returncode != 0:
         raise RuntimeError("the course environment .venv is missing or out of date: run `make env` "
                            "(make test does) before this test")
     port = free_port()
