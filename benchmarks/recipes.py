@@ -88,6 +88,7 @@ _cnn("cnn_e14_beta", 14, 5e-3, betas=(0.9, 0.99))
 _cnn("cnn_e14_lr1e-2_beta", 14, 1e-2, betas=(0.9, 0.99))
 _cnn("cnn_e14_lr1e-2_beta_avg", 14, 1e-2, betas=(0.9, 0.99), average=0.99)
 _cnn("cnn_today_bf16", 20, 5e-3, precision="bfloat16")
+_cnn("cnn_e16", 16, 5e-3)
 _cnn("cnn_e16_beta", 16, 5e-3, betas=(0.9, 0.99))
 _cnn("cnn_e16_lr7e-3", 16, 7e-3)
 _cnn("cnn_e20_shift", 20, 5e-3, max_rotate=0.0, max_scale=0.0)
@@ -240,12 +241,15 @@ def summarise(name: str, runs: list, flops_img: float, n_train: int, peaks: dict
 
 
 def markdown(results: dict) -> str:
-    lines = ["| candidate | threads | held-out accuracy per seed | mean | target | GFLOP | s (mean) "
+    lines = ["Written by `benchmarks/recipes.py` from `recipes.json`. Unless the load average column "
+             "is near 0 these seconds were taken on a busy shared machine: they are NOT quiet "
+             "measurements; read the accuracy, the FLOPs and the ratios to today's recipe taken in "
+             "the same run (interleaved seed by seed).", "",
+             "| candidate | threads | held-out accuracy per seed | mean | target | GFLOP | s (mean) "
              "| ratio to today's | GFLOP/s | ÷ fp32 peak | load |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for key, r in sorted(results.items(), key=lambda kv: (kv[1]["kind"], kv[0])):
-        if not isinstance(r, dict) or "kind" not in r:
-            continue
+    rows = {k: r for k, r in results.items() if isinstance(r, dict) and "kind" in r}
+    for key, r in sorted(rows.items(), key=lambda kv: (kv[1]["kind"], kv[0])):
         accs = " / ".join(f"{a:.1%}" for a in r["accuracy"])
         ratio = r.get("time_ratio_to_today")
         eff = r.get("efficiency_vs_float32_peak")
@@ -267,11 +271,16 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", nargs="*", default=[], help="candidates to profile (one epoch)")
     ap.add_argument("--no-peak", action="store_true", help="skip the matmul peak")
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--markdown-only", action="store_true", help="rewrite the table from the JSON")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "recipes.json"))
     args = ap.parse_args(argv)
     if args.list:
         for name, (kind, config, recipe) in CANDIDATES.items():
             print(name, kind, config, recipe)
+        return 0
+    if args.markdown_only:
+        out_path = Path(args.out)
+        out_path.with_suffix(".md").write_text(markdown(json.loads(out_path.read_text())))
         return 0
     unknown = [c for c in args.candidates + args.profile if c not in CANDIDATES]
     if unknown:
