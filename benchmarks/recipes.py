@@ -98,6 +98,13 @@ _cnn("cnn_today_bf16", 20, 5e-3, precision="bfloat16")
 _cnn("cnn_e16", 16, 5e-3)
 _cnn("cnn_e16_beta", 16, 5e-3, betas=(0.9, 0.99))
 _cnn("cnn_e16_lr7e-3", 16, 7e-3)
+_cnn("cnn_e18_beta", 18, 5e-3, betas=(0.9, 0.99))
+_cnn("cnn_e16_beta_avg", 16, 5e-3, betas=(0.9, 0.99), average=0.995)
+_cnn("cnn_e16_beta98", 16, 5e-3, betas=(0.9, 0.98))
+_cnn("cnn_e16_beta_b1_8", 16, 5e-3, betas=(0.8, 0.99))
+_cnn("cnn_e12_beta98", 12, 5e-3, betas=(0.9, 0.98))
+_cnn("cnn_e14_beta98", 14, 5e-3, betas=(0.9, 0.98))
+_cnn("cnn_e14_beta95", 14, 5e-3, betas=(0.9, 0.95))
 _cnn("cnn_e20_shift", 20, 5e-3, max_rotate=0.0, max_scale=0.0)
 _cnn("cnn_k3_e12_lr1e-2_beta", 12, 1e-2, betas=(0.9, 0.99), config=dict(kernel_size=3))
 # --- ViT search
@@ -122,13 +129,15 @@ _vit("vit_depth2_e18_lr5e-3_b64_beta_bf16", 18, 5e-3, config=dict(depth=2), **_V
 _vit("vit_e16_lr5e-3_b128_beta_bf16", 16, 5e-3, bs=128, betas=(0.9, 0.98), precision="bfloat16")
 _vit("vit_depth2_e16_lr5e-3_b64_beta_bf16", 16, 5e-3, config=dict(depth=2), **_VB)
 _vit("vit_e16_lr5e-3_b64_beta", 16, 5e-3, bs=64, betas=(0.9, 0.98))
+_vit("vit_e14_lr5e-3_b64_beta95_bf16", 14, 5e-3, bs=64, betas=(0.9, 0.95), precision="bfloat16")
+_vit("vit_e14_lr4e-3_b64_beta_bf16", 14, 4e-3, **_VB)
 _vit("vit_p4d32_e10_lr5e-3_b64_beta_bf16", 10, 5e-3, config=dict(patch_size=4, dim=32, mlp_ratio=2.0),
      **_VB)
 
 
 # The recommendation (issue 27): the same SmallCNN and TinyViT, fewer epochs, tuned Adam betas,
 # bfloat16 autocast for the ViT (float32 where the CPU has no bfloat16).
-CANDIDATES["cnn_recommended"] = CANDIDATES["cnn_e16_beta"]
+CANDIDATES["cnn_recommended"] = CANDIDATES["cnn_e16_beta98"]
 CANDIDATES["vit_recommended"] = CANDIDATES["vit_e16_lr5e-3_b64_beta_bf16"]
 
 
