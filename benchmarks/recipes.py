@@ -105,6 +105,8 @@ _cnn("cnn_e16_beta_b1_8", 16, 5e-3, betas=(0.8, 0.99))
 _cnn("cnn_e12_beta98", 12, 5e-3, betas=(0.9, 0.98))
 _cnn("cnn_e14_beta98", 14, 5e-3, betas=(0.9, 0.98))
 _cnn("cnn_e14_beta95", 14, 5e-3, betas=(0.9, 0.95))
+_cnn("cnn_e16_beta98_bf16", 16, 5e-3, betas=(0.9, 0.98), precision="bfloat16")
+_cnn("cnn_e16_beta98_avg", 16, 5e-3, betas=(0.9, 0.98), average=0.995)
 _cnn("cnn_e20_shift", 20, 5e-3, max_rotate=0.0, max_scale=0.0)
 _cnn("cnn_k3_e12_lr1e-2_beta", 12, 1e-2, betas=(0.9, 0.99), config=dict(kernel_size=3))
 # --- ViT search
