@@ -11,7 +11,8 @@ import torch.nn.functional as F
 
 from ._validate import require_finite, require_int, require_range
 
-__all__ = ["History", "fit", "evaluate", "predict_proba", "random_shift", "random_affine"]
+__all__ = ["History", "fit", "evaluate", "predict_proba", "random_shift", "random_affine",
+           "bf16_supported", "training_precision"]
 
 
 @dataclass
@@ -141,19 +142,81 @@ def evaluate(model, X, y, batch_size: int = 1000) -> float:
     return correct / max(1, len(X))
 
 
-def _adamw(params, lr, weight_decay):
+def _adamw(params, lr, weight_decay, betas=(0.9, 0.999)):
     """AdamW, fused into one kernel where this torch supports it (torch >= 2.4 on a CPU)."""
     try:
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, fused=True)
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=betas, fused=True)
     except (RuntimeError, TypeError, ValueError):
-        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=betas)
+
+
+PRECISIONS = ("float32", "bfloat16")
+
+
+def bf16_supported() -> bool:
+    """Whether this CPU has bfloat16 instructions oneDNN uses (AVX-512 BF16 or AMX)."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # pragma: no cover - older torch or no oneDNN
+        return False
+
+
+def training_precision(precision: str = "float32") -> str:
+    """The number format ``fit(precision=...)`` really uses: bfloat16 only where the CPU has it."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}; got {precision!r}")
+    return "bfloat16" if precision == "bfloat16" and bf16_supported() else "float32"
+
+
+def _bf16_context():
+    """autocast to bfloat16, with attention computed by its plain matrix products: torch's
+    CPU flash-attention backward in bfloat16 took ~17× the float32 time at TinyViT's 17 tokens
+    (benchmarks/recipes.py), the math backend runs in bfloat16 matmuls like the rest."""
+    import contextlib
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(torch.autocast("cpu", dtype=torch.bfloat16))
+    try:
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+
+        stack.enter_context(sdpa_kernel(SDPBackend.MATH))
+    except ImportError:  # pragma: no cover - torch < 2.3
+        pass
+    return stack
+
+
+class _Averaged:
+    """An exponential moving average of a model's parameters (decay ``d`` per step, with
+    the usual warm-up min(d, (1 + t) / (10 + t)) so the first steps are not stuck at the
+    random initialisation)."""
+
+    def __init__(self, params, decay: float):
+        self.params = params
+        self.decay = decay
+        self.avg = [p.detach().clone() for p in params]
+        self.steps = 0
+
+    @torch.no_grad()
+    def update(self) -> None:
+        self.steps += 1
+        d = min(self.decay, (1 + self.steps) / (10 + self.steps))
+        torch._foreach_lerp_(self.avg, [p.detach() for p in self.params], 1.0 - d)
+
+    @torch.no_grad()
+    def swap(self) -> None:
+        """Exchange the model's weights and the average (twice restores them)."""
+        for p, a in zip(self.params, self.avg):
+            tmp = p.detach().clone()
+            p.copy_(a)
+            a.copy_(tmp)
 
 
 def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
         loss_fn=None, weight_decay: float = 0.0, onecycle: bool = True,
         label_smoothing: float = 0.0, max_shift: int = 0, max_rotate: float = 0.0,
         max_scale: float = 0.0, X_val=None, y_val=None, seed: int = 0, progress: bool = True,
-        on_epoch=None) -> History:
+        on_epoch=None, betas=(0.9, 0.999), average: float = 0.0,
+        precision: str = "float32") -> History:
     """Train ``model`` with AdamW (optionally a one-cycle schedule) and return its History.
 
     ``loss_fn(logits, y)`` defaults to cross-entropy (with ``label_smoothing``).
@@ -166,6 +229,12 @@ def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
     Threads: torch runs on ``core.training_threads()`` threads while training (1 unless
     ``WORKSHOP_THREADS`` says otherwise), so a seed gives the same weights in every run, for the
     same torch on CPUs with the same kernels (CONTRIBUTING.md, "Trained weights").
+    ``betas``: AdamW's (β1, β2). ``average`` > 0 keeps an exponential moving average of the
+    weights (that decay per step) and returns the model with the averaged weights (the
+    held-out accuracy per epoch is the average's too). ``precision="bfloat16"`` runs the
+    forward pass under ``torch.autocast`` in bfloat16 where the CPU has bfloat16 instructions
+    (``training_precision`` says which format is used) and in float32 elsewhere; the weights,
+    the optimiser and the loss stay float32.
     """
     from .core import training_threads
 
@@ -176,13 +245,15 @@ def fit(model, X, y, *, epochs: int = 5, lr: float = 1e-3, batch_size: int = 64,
         return _fit(model, X, y, epochs=epochs, lr=lr, batch_size=batch_size, loss_fn=loss_fn,
                     weight_decay=weight_decay, onecycle=onecycle, label_smoothing=label_smoothing,
                     max_shift=max_shift, max_rotate=max_rotate, max_scale=max_scale, X_val=X_val,
-                    y_val=y_val, seed=seed, progress=progress, on_epoch=on_epoch)
+                    y_val=y_val, seed=seed, progress=progress, on_epoch=on_epoch, betas=betas,
+                    average=average, precision=precision)
     finally:
         torch.set_num_threads(before)
 
 
 def _fit(model, X, y, *, epochs, lr, batch_size, loss_fn, weight_decay, onecycle, label_smoothing,
-         max_shift, max_rotate, max_scale, X_val, y_val, seed, progress, on_epoch) -> History:
+         max_shift, max_rotate, max_scale, X_val, y_val, seed, progress, on_epoch, betas, average,
+         precision) -> History:
     _check_xy(X, y)
     # bad data, not the learning rate: say so before training turns it into a NaN loss
     require_finite(X, "X", "; fix or drop those examples before training")
@@ -191,6 +262,9 @@ def _fit(model, X, y, *, epochs, lr, batch_size, loss_fn, weight_decay, onecycle
     lr = require_range(lr, "lr", low=0.0)
     max_rotate = require_range(max_rotate, "max_rotate", low=0.0, high=180.0)
     max_scale = require_range(max_scale, "max_scale", low=0.0, high=0.9)
+    average = require_range(average, "average", low=0.0, high=1.0)
+    b1, b2 = (require_range(b, "betas", low=0.0, high=1.0) for b in betas)
+    use_bf16 = training_precision(precision) == "bfloat16"
     if X_val is not None:
         _check_xy(X_val, y_val, "X_val")
         require_finite(X_val, "X_val", "; fix or drop those examples before training")
@@ -203,7 +277,9 @@ def _fit(model, X, y, *, epochs, lr, batch_size, loss_fn, weight_decay, onecycle
         # oneDNN's convolutions run ~25 % faster with channels-last weights on a CPU
         # (benchmarks/RESULTS.md); the model computes the same function
         model.to(memory_format=torch.channels_last)
-    opt = _adamw(list(model.parameters()), lr, weight_decay)
+    params = list(model.parameters())
+    opt = _adamw(params, lr, weight_decay, (b1, b2))
+    avg = _Averaged(params, average) if average > 0 else None
     steps_per_epoch = (len(X) + batch_size - 1) // batch_size
     sched = (torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=epochs * steps_per_epoch)
              if onecycle else None)
@@ -226,7 +302,12 @@ def _fit(model, X, y, *, epochs, lr, batch_size, loss_fn, weight_decay, onecycle
                 xb = random_affine(xb, max_shift, max_rotate, max_scale, gen)
             elif max_shift:
                 xb = random_shift(xb, max_shift, gen)
-            logits = model(xb)
+            if use_bf16:
+                with _bf16_context():
+                    logits = model(xb)
+                logits = logits.float()
+            else:
+                logits = model(xb)
             if epoch == 0 and i == 0:
                 _check_labels(y, logits, "y")
                 if X_val is not None:
@@ -246,13 +327,19 @@ def _fit(model, X, y, *, epochs, lr, batch_size, loss_fn, weight_decay, onecycle
             opt.step()
             if sched is not None:
                 sched.step()
+            if avg is not None:
+                avg.update()
             total += loss.item() * len(idx)
             correct += (logits.argmax(1) == yb).sum().item()
             seen += len(idx)
         hist.loss.append(total / seen)
         hist.train_acc.append(correct / seen)
         if X_val is not None:
+            if avg is not None:
+                avg.swap()
             hist.val_acc.append(evaluate(model, X_val, y_val))
+            if avg is not None:
+                avg.swap()
         hist.seconds = time.perf_counter() - t0 - t_callbacks
         hist.times.append(hist.seconds)
         if bar is not None:
@@ -267,5 +354,7 @@ def _fit(model, X, y, *, epochs, lr, batch_size, loss_fn, weight_decay, onecycle
             t_callbacks += time.perf_counter() - t_cb
     if bar is not None:
         bar.close()
+    if avg is not None:
+        avg.swap()  # the model leaves with the averaged weights
     model.eval()
     return hist
