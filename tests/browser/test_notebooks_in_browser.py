@@ -159,15 +159,20 @@ JS_ARM = """async ({mid, si, ii}) => {
   const src0 = img.getAttribute('src');
   const before = new Uint8Array(await (await fetch(src0)).arrayBuffer());
   const st = {t0: null, before};
+  // A new src whose bytes equal the old picture's is not the redraw this key press asked for
+  // (a late copy of the picture shown, seen under load in CI): keep waiting for a new picture.
+  const same = (a, b) => !!a && a.length === b.length && a.every((v, i) => v === b[i]);
+  st.identical = 0;
   st.promise = new Promise((resolve) => {
     st.obs = new MutationObserver(async () => {
       const src = img.getAttribute('src');
       if (src === src0) return;
-      st.obs.disconnect();
       try { await img.decode(); } catch (e) { /* a broken image still counts as shown */ }
       const t1 = performance.now();
       let after = null;
       try { after = new Uint8Array(await (await fetch(src)).arrayBuffer()); } catch (e) { }
+      if (same(after, before)) { st.identical += 1; return; }
+      st.obs.disconnect();
       resolve({t1, after});
     });
     st.obs.observe(img, {attributes: true, attributeFilter: ['src']});
@@ -183,11 +188,9 @@ JS_WAIT_MOVE = """async (timeoutMs) => {
   const st = window.__move;
   const r = await Promise.race([st.promise,
                                 new Promise((res) => setTimeout(() => res(null), timeoutMs))]);
-  if (!r) { st.obs.disconnect(); return {changed: false, keydown: st.t0 !== null}; }
-  const a = r.after, b = st.before;
-  const same = !!a && a.length === b.length && a.every((v, i) => v === b[i]);
-  return {changed: !same, ms: st.t0 === null ? null : r.t1 - st.t0, keydown: st.t0 !== null,
-          bytes: a ? a.length : null};
+  if (!r) { st.obs.disconnect(); return {changed: false, keydown: st.t0 !== null, identical: st.identical}; }
+  return {changed: true, ms: st.t0 === null ? null : r.t1 - st.t0, keydown: st.t0 !== null,
+          bytes: r.after ? r.after.length : null, identical: st.identical};
 }"""
 
 # Runs in the notebook's kernel (silently, in a namespace of its own): what each displayed
@@ -357,7 +360,8 @@ def _move_one_slider(page, item: dict, si: int, s: dict, moves: int = MOVES) -> 
         r = page.evaluate(JS_WAIT_MOVE, MOVE_TIMEOUT_MS)
         if not r["changed"]:
             notes.append(f"{key} on the handle: no new image within {MOVE_TIMEOUT_MS} ms "
-                         f"(keydown seen: {r['keydown']})")
+                         f"(keydown seen: {r['keydown']}; pictures identical to the old one: "
+                         f"{r.get('identical', 0)})")
             break
         if r["ms"] is not None:
             samples.append(round(r["ms"], 1))
