@@ -227,6 +227,25 @@ def forget_memory() -> None:
 
 
 @contextlib.contextmanager
+def fresh_folder(prefix: str = "course-cache-"):
+    """A new, empty course cache for the ``with`` block (its path is yielded), then the one
+    before it again: what building the shipped weights and drawing the outline's figures use,
+    so that nothing kept on this machine leaks into them."""
+    old = os.environ.get(ENV)
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        os.environ[ENV] = tmp
+        forget_memory()
+        try:
+            yield Path(tmp)
+        finally:
+            if old is None:
+                os.environ.pop(ENV, None)
+            else:
+                os.environ[ENV] = old
+            forget_memory()
+
+
+@contextlib.contextmanager
 def lock(name: str, waiting: str | None = None):
     """Hold the lock of artefact ``name``: one process builds it while others wait.
 

@@ -342,7 +342,6 @@ def shipped_models() -> dict:
 def build(out: Path | None = None) -> dict:
     """Train every shipped model (in a temporary cache) and write ``out`` and its manifest."""
     import platform
-    import tempfile
 
     import torch
 
@@ -357,34 +356,24 @@ def build(out: Path | None = None) -> dict:
               "made with AVX2 kernels (ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2), so the weights "
               "made here will differ from it (CONTRIBUTING.md, \"Trained weights\")", flush=True)
     units = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        old = os.environ.get(cache.ENV)
-        os.environ[cache.ENV] = tmp
-        cache.forget_memory()
-        folder = Path(tmp) / "weights"
-        try:
-            for what, make in shipped_models().items():
-                before = set(folder.glob("*.pt")) if folder.exists() else set()
-                make()
-                for path in sorted(set(folder.glob("*.pt")) - before):
-                    data = path.read_bytes()
-                    unit = checkpoint.decode(data)
-                    seconds = (unit.get("history") or {}).get("seconds", 0.0)
-                    loss = unit["identity"]["recipe"].get("loss_fn")
-                    if loss:  # lesson 07's three: named by their loss
-                        gamma = f" gamma={loss['gamma']}" if "gamma" in loss else ""
-                        what = f"{what.split()[0]} {loss['module'].rsplit('.', 1)[-1]}{gamma}"
-                    (out / path.name).write_bytes(data)
-                    sha = hashlib.sha256(data).hexdigest()
-                    units[path.stem] = {"file": path.name, "what": what, "bytes": len(data), "sha256": sha,
-                                        "seconds": round(seconds, 1)}
-                    print(f"{what}: {path.stem}, {len(data):,} bytes, trained in {seconds:.1f} s", flush=True)
-        finally:
-            if old is None:
-                os.environ.pop(cache.ENV, None)
-            else:
-                os.environ[cache.ENV] = old
-            cache.forget_memory()
+    with cache.fresh_folder() as tmp:
+        folder = tmp / "weights"
+        for what, make in shipped_models().items():
+            before = set(folder.glob("*.pt")) if folder.exists() else set()
+            make()
+            for path in sorted(set(folder.glob("*.pt")) - before):
+                data = path.read_bytes()
+                unit = checkpoint.decode(data)
+                seconds = (unit.get("history") or {}).get("seconds", 0.0)
+                loss = unit["identity"]["recipe"].get("loss_fn")
+                if loss:  # lesson 07's three: named by their loss
+                    gamma = f" gamma={loss['gamma']}" if "gamma" in loss else ""
+                    what = f"{what.split()[0]} {loss['module'].rsplit('.', 1)[-1]}{gamma}"
+                (out / path.name).write_bytes(data)
+                sha = hashlib.sha256(data).hexdigest()
+                units[path.stem] = {"file": path.name, "what": what, "bytes": len(data), "sha256": sha,
+                                    "seconds": round(seconds, 1)}
+                print(f"{what}: {path.stem}, {len(data):,} bytes, trained in {seconds:.1f} s", flush=True)
     for stale in out.glob("*.pt"):
         if stale.stem not in units:
             stale.unlink()

@@ -6,11 +6,8 @@ arguments and returns a matplotlib Figure.
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import os
 import pkgutil
-import tempfile
 from pathlib import Path
 
 __all__ = ["registry", "save_asset", "generate_all"]
@@ -37,34 +34,17 @@ def registry() -> dict:
     return found
 
 
-@contextlib.contextmanager
-def _shipped_models_only():
-    """The outline's figures show the models that ship with the course, never this machine's
-    own training (lesson 05 run here keeps its CNN and ViT in the course cache, trained with
-    this CPU's kernels and, for the ViT, bfloat16 where it has it): an empty course cache of
-    its own while they are drawn."""
-    from .. import cache
-
-    old = os.environ.get(cache.ENV)
-    with tempfile.TemporaryDirectory(prefix="course-figures-") as tmp:
-        os.environ[cache.ENV] = tmp
-        cache.forget_memory()
-        try:
-            yield
-        finally:
-            if old is None:
-                os.environ.pop(cache.ENV, None)
-            else:
-                os.environ[cache.ENV] = old
-            cache.forget_memory()
-
-
 def save_asset(name: str, folder="assets") -> Path:
     """Build one asset and write it to ``folder/name`` (PNG or JPEG by extension)."""
     builders = registry()
     if name not in builders:
         raise ValueError(f"unknown asset {name!r}; known: {sorted(builders)}")
-    with _shipped_models_only():
+    from .. import cache
+
+    # the outline's figures show the models that ship with the course, never this machine's
+    # own training (lesson 05 run here keeps its CNN and ViT, trained with this CPU's kernels
+    # and, for the ViT, bfloat16 where it has it, in the course cache)
+    with cache.fresh_folder("course-figures-"):
         fig = builders[name]()
     path = Path(folder) / name
     path.parent.mkdir(parents=True, exist_ok=True)
