@@ -230,7 +230,8 @@ def results_section(report: dict) -> str:
              f"axe-core {report['axe']} ({', '.join(TAGS)}) in {report['chromium']}, {report['when']}. "
              "Failing nodes by impact (critical / serious / moderate / minor): the course's own "
              "content; ipywidgets' slider handles (no accessible name: ipywidgets gives noUiSlider's "
-             "handle none, and the course cannot set one); JupyterLab's or Voilà's own interface.", "",
+             "handle none; presenter mode's template names each after its label, JupyterLab runs no "
+             "script of the course's that could); JupyterLab's or Voilà's own interface.", "",
              "| group | page | course content | ipywidgets' sliders | JupyterLab's or Voilà's own |",
              "|---|---|---|---|---|"]
     for e in report["pages"]:
