@@ -398,7 +398,8 @@ def report(r: dict) -> str:
 # accessibility audit (make a11y).
 KEPT = (("<!-- site: written by make site (tools/build_site.py) -->", "<!-- site end -->"),
         ("<!-- pulse-load:begin -->", "<!-- pulse-load:end -->"),
-        ("<!-- a11y: written by make a11y (tools/a11y_audit.py) -->", "<!-- a11y end -->"))
+        ("<!-- a11y: written by make a11y (tools/a11y_audit.py) -->", "<!-- a11y end -->"),
+        ("<!-- ci-time:begin -->", "<!-- ci-time:end -->"))
 
 
 def kept_blocks() -> str:
