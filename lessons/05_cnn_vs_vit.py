@@ -323,7 +323,7 @@ display(image_grid([gray, np.abs(edges)], titles=["photo (grayscale)", "|Sobel x
 # It learns from 4,000 digits and is tested on 1,000 it never sees. The recipe
 # (`CNN_RECIPE`): 16 epochs of AdamW with a one-cycle learning-rate schedule, label smoothing 0.1, and
 # every training image randomly shifted (±2 px), rotated (±15°) and zoomed (±15 %) each
-# epoch, so that 4,000 digits go further. Training takes about a quarter of a minute on a
+# epoch, so that 4,000 digits go further. Training takes 5 to 15 seconds on a
 # 2-core laptop CPU: before it starts, the cell says how long it took when the course's
 # weights were made, and at the end how long it took on yours.
 #
@@ -611,8 +611,8 @@ check_attention(my_attention)
 #
 # Same split, same optimiser, same kind of augmentation (`VIT_RECIPE`: shifts ±2 px, rotations
 # ±10°, zooms ±10 %, label smoothing 0.1, batches of 64, 16 epochs, and bfloat16 arithmetic
-# where the CPU has it: half the bits of float32, enough for training this network); about
-# 20 s on a 2-core laptop CPU, and remembered like the CNN:
+# where the CPU has it: half the bits of float32, enough for training this network); 10 to
+# 30 s on a 2-core laptop CPU, and remembered like the CNN:
 
 # %% tags=["demo"]
 print(VIT_RECIPE)

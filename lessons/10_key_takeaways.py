@@ -298,7 +298,7 @@ print(f"{'balanced accuracy':22s}" + "".join(f"{recall[n].mean():15.3f}" for n i
 # smoothing). As it ships, the cell loads the network trained with exactly this recipe (the
 # one lesson 05 trained, or the course's shipped copy), so the results below come at once.
 # To train it yourself, change the cell's `TRAIN_NOW = False` to `TRAIN_NOW = True` and
-# run it again: it costs about a quarter of a minute on a 2-core laptop CPU (this notebook
+# run it again: it costs 5 to 15 seconds on a 2-core laptop CPU (this notebook
 # waits meanwhile), then plots the held-out accuracy after every epoch, and every cell below
 # uses your network.
 
