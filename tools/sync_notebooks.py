@@ -161,18 +161,14 @@ def _pairs():
 def main(argv) -> int:
     check = "--check" in argv
     stale = []
-    for readme in READMES:
-        text = readme.read_text()
-        if sync_readme(text) != text:
-            stale.append(str(readme.relative_to(ROOT)))
-            if not check:
-                readme.write_text(sync_readme(text))
-    for path in DEPLOY:
-        text = path.read_text()
-        if sync_deploy(text) != text:
-            stale.append(str(path.relative_to(ROOT)))
-            if not check:
-                path.write_text(sync_deploy(text))
+    for files, rewrite in ((READMES, sync_readme), (DEPLOY, sync_deploy)):
+        for path in files:
+            text = path.read_text()
+            synced = rewrite(text)
+            if synced != text:
+                stale.append(str(path.relative_to(ROOT)))
+                if not check:
+                    path.write_text(synced)
     for nb_path, py_path in _pairs():
         nb = nbformat.read(nb_path, as_version=4) if nb_path.exists() else None
         before = nbformat.writes(nb) if nb is not None else ""
