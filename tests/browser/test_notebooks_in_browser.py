@@ -503,7 +503,7 @@ def test_notebook_in_browser(nb_path, lab_server, lab_page, latency_report, tmp_
         timings["total_s"] = round(time.perf_counter() - t0, 2)
         latency_report.add(name, {
             "kernel": kernel_name,
-            "median_ms": round(statistics.median(all_ms), 1) if all_ms else None,
+            "median_ms": _median(all_ms),
             "kernel_median_ms": _median([k for e in explorers for k in e.get("kernel_ms", [])]),
             "rest_median_ms": _median([k for e in explorers for k in e.get("rest_ms", [])]),
             "worst_ms": max(all_ms) if all_ms else None,
